@@ -1,0 +1,28 @@
+# The two commands of the README: `make demo` and `make test`. Both set up .venv/ from the lockfile.
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.lock
+	$(VENV)/bin/pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+.PHONY: install demo test lock bench
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/clearsight demo
+
+test: $(STAMP)
+	$(VENV)/bin/python -m pytest
+
+lock:
+	$(VENV)/bin/pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --python-version 3.11 -o requirements.lock
+
+bench: $(STAMP)
+	$(VENV)/bin/python benchmarks/scan_throughput.py

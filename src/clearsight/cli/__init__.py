@@ -1,0 +1,22 @@
+"""The `clearsight` command line (contract at the end of ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from clearsight.cli import demo, scan  # noqa: F401 - registers the commands
+from clearsight.cli.app import app
+from clearsight.errors import ClearsightError
+
+EXIT_FAILURE = 1
+
+
+def main() -> None:
+    """Entry point: run the app, turning failures into one-line reasons and non-zero exits."""
+    logging.basicConfig(level=logging.WARNING, format="clearsight: %(levelname)s: %(name)s: %(message)s", stream=sys.stderr)
+    try:
+        app()
+    except ClearsightError as exc:
+        print("clearsight: error: " + " ".join(str(exc).split()), file=sys.stderr)
+        sys.exit(EXIT_FAILURE)

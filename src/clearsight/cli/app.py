@@ -1,0 +1,30 @@
+"""The Typer application and what every command shares: `--db`, the stderr console, errors."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+app = typer.Typer(
+    name="clearsight",
+    help="Scan, match, explain and assess suspected abuse media, AI-generated included.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+console = Console(stderr=True)
+"""Human output (progress, tables, messages) goes to stderr; stdout carries only machine output."""
+
+DbOption = Annotated[
+    Optional[str],
+    typer.Option("--db", help="Case database: a SQLite file or a PostgreSQL URL. [default: $CLEARSIGHT_DB or ./clearsight.db]", show_default=False),
+]
+
+
+class RecordFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"

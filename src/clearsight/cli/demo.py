@@ -1,0 +1,26 @@
+"""`clearsight demo`: build the benign demo corpus and scan it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clearsight.cli.app import DbOption, RecordFormat, app, console
+from clearsight.cli.scan import run_scan
+from clearsight.config import load_settings
+from clearsight.demo.corpus import build_demo_corpus
+
+
+@app.command("demo")
+def demo_command(
+    db: DbOption = None,
+    folder: Annotated[Path, typer.Option("--dir", help="Where to write the demo corpus.")] = Path("demo-corpus"),
+) -> None:
+    """Generate a small benign corpus (synthetic images, a video, archives, broken files) and scan it."""
+    settings = load_settings(db)
+    build_demo_corpus(folder)
+    console.print(f"Demo corpus written to [bold]{folder}[/]; scanning it into [bold]{settings.db}[/].")
+    run_scan([str(folder)], settings, None, None, RecordFormat.jsonl)
+    console.print(f"See every item with: [bold]clearsight scan {folder} --db {settings.db} --format jsonl[/]")

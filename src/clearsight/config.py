@@ -1,0 +1,82 @@
+"""Settings in one place: the database location and the safety limits of a scan.
+
+Every limit can be set by an environment variable (`CLEARSIGHT_<NAME>` in upper case), so that
+an examiner can loosen one for a known-good evidence set without code changes. Each breach of a
+limit becomes a per-item error, never a crash, so the defaults can be conservative.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from clearsight.errors import ClearsightError
+
+DEFAULT_DB_FILE = "clearsight.db"
+MiB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds against decompression bombs and hostile inputs."""
+
+    max_image_pixels: int = 178_956_970
+    """Largest image (width x height) decoded; Pillow's own default bomb limit."""
+    max_archive_depth: int = 5
+    """How many archives deep a member may sit (a zip in a zip in a zip ...)."""
+    max_archive_members: int = 100_000
+    """Members read from one archive before the rest is refused."""
+    max_member_bytes: int = 512 * MiB
+    """Largest decompressed archive member; members are held in memory, never written out."""
+    max_archive_bytes: int = 8 * 1024 * MiB
+    """Total decompressed bytes read from one top-level archive, nested members included."""
+    max_compression_ratio: int = 200
+    """Decompressed/compressed ratio above which a zip member is treated as a bomb."""
+    in_memory_bytes: int = 64 * MiB
+    """Files up to this size are read once into memory and shared by all stages."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a command needs to know besides its arguments."""
+
+    db: str = DEFAULT_DB_FILE
+    limits: Limits = Limits()
+    pdq_long_side: int = 512
+    """Images are decoded (reduced where the format allows) and resized to this long side for PDQ."""
+
+
+def _limits_from_env(env: dict[str, str]) -> Limits:
+    limits = Limits()
+    changes: dict[str, int] = {}
+    for field in fields(Limits):
+        raw = env.get(f"CLEARSIGHT_{field.name.upper()}")
+        if raw is None:
+            continue
+        try:
+            value = int(raw.replace("_", ""))
+        except ValueError:
+            raise ClearsightError(f"CLEARSIGHT_{field.name.upper()} must be a whole number, not {raw!r}") from None
+        if value <= 0:
+            raise ClearsightError(f"CLEARSIGHT_{field.name.upper()} must be positive")
+        changes[field.name] = value
+    return replace(limits, **changes)
+
+
+def load_settings(db: str | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Settings from the command line (`db`) and the environment, the command line winning."""
+    env = dict(os.environ) if env is None else env
+    return Settings(db=db or env.get("CLEARSIGHT_DB") or DEFAULT_DB_FILE, limits=_limits_from_env(env))
+
+
+def database_url(db: str) -> str:
+    """Turn `--db` (a file path or a SQLAlchemy URL) into a URL.
+
+    PostgreSQL URLs without a driver get psycopg 3, the driver we ship.
+    """
+    if "://" not in db:
+        return f"sqlite:///{Path(db).expanduser().resolve()}"
+    if db.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + db.split("://", 1)[1]
+    return db

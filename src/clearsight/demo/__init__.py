@@ -1,0 +1,1 @@
+"""The benign demo corpus that `clearsight demo` builds and scans."""

@@ -1,0 +1,1 @@
+"""Signal types (hashes): one module per type, gathered in `registry`."""

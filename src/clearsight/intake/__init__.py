@@ -1,0 +1,1 @@
+"""Intake: finding the files to scan, in folders and inside archives, without being tricked."""

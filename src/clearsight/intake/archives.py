@@ -1,0 +1,195 @@
+"""Read the members of zip and tar archives (and single gzip/bzip2/xz streams) in memory.
+
+Nothing is ever extracted to disk, so a `../` member name cannot write anywhere; such names are
+still refused as per-member errors, because a name that tries to escape is itself a sign of a
+hostile archive and the examiner should see it. Every read is bounded: members per archive,
+bytes per member, bytes per top-level archive (nested members included) and, for zip members,
+the compression ratio, so a zip bomb costs a little CPU and yields an error, not an outage.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import posixpath
+import tarfile
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import BinaryIO
+
+from clearsight.config import Limits
+from clearsight.errors import ItemError
+
+CHUNK_BYTES = 1024 * 1024
+RATIO_GRACE_BYTES = 1024 * 1024
+"""Small members may compress extremely well (an empty-ish text file); only judge the ratio past this."""
+
+
+@dataclass
+class Member:
+    """One archive member: its name and bytes, or why it was not read."""
+
+    name: str
+    size: int
+    mtime_ns: int
+    data: bytes | None = None
+    error: str | None = None
+
+
+class Budget:
+    """Decompressed bytes left for one top-level archive and everything nested inside it."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.remaining = limits.max_archive_bytes
+
+    def take(self, count: int) -> None:
+        self.remaining -= count
+        if self.remaining < 0:
+            raise ItemError(
+                f"archive expands past {self.limits.max_archive_bytes} bytes "
+                "(CLEARSIGHT_MAX_ARCHIVE_BYTES); the rest is not read"
+            )
+
+
+def unsafe_name_reason(name: str) -> str | None:
+    """Why a member name is refused (absolute, drive-qualified or escaping with `..`), else None."""
+    normalised = name.replace("\\", "/")
+    if normalised.startswith("/") or (len(normalised) > 1 and normalised[1] == ":"):
+        return f"unsafe archive member name {name!r} (absolute path); not read"
+    if ".." in normalised.split("/"):
+        return f"unsafe archive member name {name!r} (path traversal); not read"
+    return None
+
+
+def _read_bounded(stream: BinaryIO, budget: Budget, compressed_size: int | None) -> bytes:
+    """Read a member fully, stopping at the first limit it breaks."""
+    limits = budget.limits
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := stream.read(CHUNK_BYTES):
+        total += len(chunk)
+        if total > limits.max_member_bytes:
+            raise ItemError(f"member expands past {limits.max_member_bytes} bytes (CLEARSIGHT_MAX_MEMBER_BYTES); not read")
+        if compressed_size is not None and total > RATIO_GRACE_BYTES and total > limits.max_compression_ratio * max(compressed_size, 1):
+            raise ItemError(
+                f"member expands more than {limits.max_compression_ratio}:1 "
+                "(CLEARSIGHT_MAX_COMPRESSION_RATIO): a likely zip bomb; not read"
+            )
+        budget.take(len(chunk))
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _member(name: str, size: int, mtime_ns: int, read: Callable[[], bytes]) -> Member:
+    """A member with its bytes, or with the error that reading them raised."""
+    reason = unsafe_name_reason(name)
+    if reason:
+        return Member(name, size, mtime_ns, error=reason)
+    try:
+        return Member(name, size, mtime_ns, data=read())
+    except ItemError as exc:
+        return Member(name, size, mtime_ns, error=str(exc))
+    except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError, lzma.LZMAError, ValueError) as exc:
+        return Member(name, size, mtime_ns, error=f"member cannot be read: {exc}")
+
+
+def _zip_members(stream: BinaryIO, budget: Budget) -> Iterator[Member]:
+    try:
+        archive = zipfile.ZipFile(stream)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise ItemError(f"zip archive cannot be read: {exc}") from None
+    with archive:
+        infos = [info for info in archive.infolist() if not info.is_dir()]
+        _check_count(len(infos), budget.limits)
+        for info in infos:
+            mtime_ns = int(datetime(*info.date_time, tzinfo=timezone.utc).timestamp() * 1e9)
+            if info.flag_bits & 0x1:
+                yield Member(info.filename, info.file_size, mtime_ns, error="encrypted member; not read")
+                continue
+
+            def read(info: zipfile.ZipInfo = info) -> bytes:
+                with archive.open(info) as member_stream:
+                    return _read_bounded(member_stream, budget, info.compress_size)
+
+            yield _member(info.filename, info.file_size, mtime_ns, read)
+
+
+def _check_count(count: int, limits: Limits) -> None:
+    if count > limits.max_archive_members:
+        raise ItemError(f"archive has {count} members, over the limit of {limits.max_archive_members} (CLEARSIGHT_MAX_ARCHIVE_MEMBERS); not opened")
+
+
+def _tar_members(stream: BinaryIO, budget: Budget) -> Iterator[Member]:
+    try:
+        archive = tarfile.open(fileobj=stream, mode="r:*")
+    except (tarfile.TarError, OSError, EOFError, lzma.LZMAError) as exc:
+        raise ItemError(f"tar archive cannot be read: {exc}") from None
+    with archive:
+        count = 0
+        try:
+            for info in archive:
+                if info.isdir():
+                    continue
+                count += 1
+                _check_count(count, budget.limits)
+                mtime_ns = int(info.mtime) * 1_000_000_000
+                if not info.isfile():
+                    yield Member(info.name, info.size, mtime_ns, error="link or special file inside the archive; not followed")
+                    continue
+
+                def read(info: tarfile.TarInfo = info) -> bytes:
+                    extracted = archive.extractfile(info)
+                    if extracted is None:
+                        raise ItemError("tar member has no data")
+                    with extracted:
+                        return _read_bounded(extracted, budget, None)
+
+                yield _member(info.name, info.size, mtime_ns, read)
+        except (tarfile.TarError, OSError, EOFError, lzma.LZMAError) as exc:
+            raise ItemError(f"tar archive is damaged after {count} members: {exc}") from None
+
+
+_STREAM_OPENERS: dict[str, Callable[[BinaryIO], BinaryIO]] = {
+    "gz": lambda raw: gzip.GzipFile(fileobj=raw),
+    "bz2": lambda raw: bz2.BZ2File(raw),
+    "xz": lambda raw: lzma.LZMAFile(raw),
+}
+
+
+def _compressed_members(kind: str, open_stream: Callable[[], BinaryIO], name: str, compressed_size: int, budget: Budget) -> Iterator[Member]:
+    """A compressed tarball's members, or the one decompressed file of a plain .gz/.bz2/.xz."""
+    with open_stream() as probe:
+        is_tar = tarfile.is_tarfile(probe)
+    if is_tar:
+        with open_stream() as stream:
+            yield from _tar_members(stream, budget)
+        return
+    inner = posixpath.splitext(posixpath.basename(name))[0] or "content"
+
+    def read() -> bytes:
+        with open_stream() as raw, _STREAM_OPENERS[kind](raw) as decompressed:
+            return _read_bounded(decompressed, budget, compressed_size)
+
+    yield _member(inner, 0, 0, read)
+
+
+def iter_members(kind: str, open_stream: Callable[[], BinaryIO], name: str, compressed_size: int, budget: Budget) -> Iterator[Member]:
+    """Members of an archive of `kind` (the `filetype` extension: zip, tar, gz, bz2, xz, ...).
+
+    Raises `ItemError` for archives that cannot be opened at all, or when a whole-archive limit
+    is hit; members read before that are still yielded.
+    """
+    if kind == "zip":
+        with open_stream() as stream:
+            yield from _zip_members(stream, budget)
+    elif kind == "tar":
+        with open_stream() as stream:
+            yield from _tar_members(stream, budget)
+    elif kind in _STREAM_OPENERS:
+        yield from _compressed_members(kind, open_stream, name, compressed_size, budget)
+    else:
+        raise ItemError(f"{kind} archives are identified and hashed but not opened (format not supported)")

@@ -1,0 +1,66 @@
+"""The `Item` record that every pipeline stage reads and fills in.
+
+An item is one file on disk or one member of an archive. Stages are plain functions
+`stage(item, settings) -> None` that add what they learn; a stage that cannot do its job for this
+item raises `ItemError`, which the driver records against the item while the other stages and
+items carry on.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+ARCHIVE_SEPARATOR = "!/"
+"""Archive members are named `outer.zip!/inner/path`, nested ones `a.zip!/b.tar!/c.jpg`."""
+
+MEDIA_TYPES = ("image", "video", "audio", "model", "archive", "other")
+
+
+@dataclass
+class ItemResult:
+    """What was learnt about one item: everything the store keeps and the scan output shows."""
+
+    path: str
+    size: int
+    mtime_ns: int
+    media_type: str = "other"
+    mime: str | None = None
+    hashes: dict[str, str] = field(default_factory=dict)
+    """Signal type name (md5, sha1, sha256, pdq) to hex value."""
+    qualities: dict[str, int] = field(default_factory=dict)
+    """Quality per signal type where the signal has one (PDQ)."""
+    errors: list[tuple[str, str]] = field(default_factory=list)
+    """(stage, message) pairs; an item with errors is still a finished item."""
+    parent: int | None = None
+    """Index of the containing archive's result in the same task's result list."""
+
+    @property
+    def error(self) -> str | None:
+        return "; ".join(message for _, message in self.errors) or None
+
+
+@dataclass
+class Item:
+    """An item being processed: its result plus the means to read its bytes."""
+
+    result: ItemResult
+    fs_path: str | None = None
+    """Where the bytes are on disk, for files; None for archive members."""
+    data: bytes | None = None
+    """The bytes themselves, for archive members and small files read once."""
+    depth: int = 0
+    """How many archives this item is inside."""
+    head: bytes = b""
+    """The first bytes, for content sniffing."""
+    archive_kind: str | None = None
+    """For archives, the container format (zip, tar, gz, ...), set by the identify stage."""
+
+    def open(self) -> BinaryIO:
+        """A fresh binary stream over the item's bytes."""
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        if self.fs_path is None:
+            raise ValueError("item has neither bytes nor a file path")
+        return open(self.fs_path, "rb")  # noqa: SIM115 - the caller closes it

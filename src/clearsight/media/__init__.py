@@ -1,0 +1,1 @@
+"""Media type detection by content and safe decoding with limits against bombs."""

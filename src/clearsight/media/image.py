@@ -1,0 +1,67 @@
+"""Safe image decoding for perceptual hashing.
+
+The recipe (one for every image, so hashes are comparable across runs and machines):
+1. open lazily and refuse images whose header claims more than `max_image_pixels`, before any
+   pixel is decoded;
+2. ask the decoder for luminance at a reduced size where the format allows it (JPEG's DCT
+   scaling via `Image.draft`, which decodes at 1/2, 1/4 or 1/8 without building the full raster,
+   and decodes only the Y channel), never smaller than the target;
+3. apply the EXIF orientation, convert to luminance (`L`: 0.299 R + 0.587 G + 0.114 B, the same
+   weights PDQ uses, so PDQ sees the luma it would have computed from RGB);
+4. resize so the long side is `long_side` pixels (bilinear), if it is longer.
+
+PDQ only looks at luma and box-filters it down to 64x64 itself, so steps 2 to 4 change the hash
+by 2 bits at most against a full RGB decode then the same resize (a test keeps it so), while
+cutting decode and hashing time several-fold on camera-sized images. Bilinear is kept on
+purpose: nearest-neighbour and box resizing were measured at up to 8 and 6 bits off.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pillow_heif
+from PIL import Image, ImageOps
+
+from clearsight.config import Limits
+from clearsight.errors import ItemError
+from clearsight.item import Item
+
+pillow_heif.register_heif_opener()
+Image.MAX_IMAGE_PIXELS = None
+"""Pillow's own bomb check is replaced by the configurable one below, made before any decoding,
+which names the size the header claims."""
+
+
+def target_size(size: tuple[int, int], long_side: int) -> tuple[int, int] | None:
+    """The size with the long side scaled down to `long_side`, or None if it is not longer."""
+    width, height = size
+    scale = long_side / max(width, height)
+    if scale >= 1:
+        return None
+    return math.ceil(width * scale), math.ceil(height * scale)
+
+
+def decode_luma_for_hashing(item: Item, long_side: int, limits: Limits) -> Image.Image:
+    """Decode an image item to luminance (`L`) with its long side at most `long_side`, per the recipe."""
+    try:
+        with item.open() as stream, Image.open(stream) as image:
+            width, height = image.size
+            if width * height > limits.max_image_pixels:
+                raise ItemError(
+                    f"image claims {width}x{height} pixels, over the limit of "
+                    f"{limits.max_image_pixels} (CLEARSIGHT_MAX_IMAGE_PIXELS)"
+                )
+            target = target_size(image.size, long_side)
+            if target is not None:
+                image.draft("L", target)
+            oriented = ImageOps.exif_transpose(image) or image
+            luma = oriented.convert("L")
+    except ItemError:
+        raise
+    except (OSError, SyntaxError, ValueError, EOFError, Image.UnidentifiedImageError) as exc:
+        raise ItemError(f"image cannot be decoded: {exc}") from None
+    target = target_size(luma.size, long_side)
+    if target is not None:
+        luma = luma.resize(target, Image.Resampling.BILINEAR)
+    return luma

@@ -1,0 +1,125 @@
+"""The scan driver: walk, skip what is done, run the stages, commit, and emit each item once.
+
+A scan is identified by its roots. Running the same scan again after a kill resumes the same
+run: files whose results were committed are not read again, and the output starts with the
+items already recorded, so a resumed scan's output still lists every item exactly once. Running
+it again after it finished starts a new run that reuses (links) every unchanged file's results.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Protocol
+
+from clearsight.config import Settings
+from clearsight.intake.walk import Entry, walk
+from clearsight.item import ItemResult
+from clearsight.pipeline.executor import Executor
+from clearsight.pipeline.process import process_entry
+from clearsight.store.db import open_engine
+from clearsight.store.scans import ScanStore, version_key
+
+COMMIT_EVERY_ITEMS = 256
+COMMIT_EVERY_SECONDS = 0.5
+
+
+class ProgressListener(Protocol):
+    def start(self, files: int, total_bytes: int) -> None: ...
+
+    def advance(self, files: int, done_bytes: int) -> None: ...
+
+
+@dataclass
+class ScanSummary:
+    run_id: int
+    resumed: bool
+    by_type: Counter[str] = field(default_factory=Counter)
+    errors: int = 0
+    reused: int = 0
+    """Items already recorded (by this run before a kill, or by an earlier run) and not redone."""
+    processed: int = 0
+    seconds: float = 0.0
+
+    @property
+    def items(self) -> int:
+        return sum(self.by_type.values())
+
+    @property
+    def items_per_second(self) -> float:
+        return self.processed / self.seconds if self.seconds > 0 else 0.0
+
+
+def _crashed(entry: Entry) -> list[ItemResult]:
+    result = ItemResult(path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns)
+    result.errors.append(("worker", "the worker process died while processing this file (decoder crash or out of memory)"))
+    return [result]
+
+
+def _unique_entries(roots: list[str]) -> list[tuple[str, Entry]]:
+    """Walked entries with their version keys, each file once even if roots overlap."""
+    seen: dict[str, Entry] = {}
+    for entry in walk(roots):
+        seen.setdefault(version_key("", entry.path, entry.size, entry.mtime_ns), entry)
+    return list(seen.items())
+
+
+def scan(
+    roots: list[str],
+    settings: Settings,
+    executor: Executor,
+    emit: Callable[[ItemResult], None],
+    progress: ProgressListener,
+) -> ScanSummary:
+    """Scan the roots into the case database, calling `emit` once per item of the run."""
+    started = time.monotonic()
+    store = ScanStore(open_engine(settings.db))
+    run_id, resumed = store.open_run(roots)
+    summary = ScanSummary(run_id=run_id, resumed=resumed)
+
+    def emit_counted(results: Iterator[ItemResult] | list[ItemResult], reused: bool) -> None:
+        for result in results:
+            summary.by_type[result.media_type] += 1
+            summary.errors += bool(result.errors)
+            if reused:
+                summary.reused += 1
+            else:
+                summary.processed += 1
+            emit(result)
+
+    entries = _unique_entries(roots)
+    progress.start(len(entries), sum(entry.size for _, entry in entries))
+    finished = store.finished_files()
+    in_run = store.run_files(run_id)
+    emit_counted(store.results(run_id), reused=True)
+    to_link = [finished[key] for key, _ in entries if key in finished and finished[key] not in in_run]
+    store.link(run_id, to_link)
+    emit_counted(store.results(run_id, to_link), reused=True)
+    todo = [entry for key, entry in entries if key not in finished]
+    progress.advance(len(entries) - len(todo), sum(entry.size for key, entry in entries if key in finished))
+
+    batch: list[list[ItemResult]] = []
+    last_commit = time.monotonic()
+
+    def commit() -> None:
+        nonlocal batch, last_commit
+        store.save(run_id, batch)
+        for group in batch:
+            emit_counted(group, reused=False)
+        batch, last_commit = [], time.monotonic()
+
+    try:
+        for group in executor.map_unordered(partial(process_entry, settings=settings), todo, _crashed):
+            batch.append(group)
+            progress.advance(1, group[0].size)
+            if sum(map(len, batch)) >= COMMIT_EVERY_ITEMS or time.monotonic() - last_commit >= COMMIT_EVERY_SECONDS:
+                commit()
+    finally:
+        if batch:
+            commit()
+    store.finish_run(run_id)
+    summary.seconds = time.monotonic() - started
+    return summary

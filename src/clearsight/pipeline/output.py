@@ -1,0 +1,48 @@
+"""The scan output contract: one record per item, as JSON Lines or CSV.
+
+The keys are a stable interface that scripts rely on: later features add keys, never rename or
+drop one. Errored items keep their row, with the hashes that could be computed.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any, TextIO
+
+from clearsight.item import ItemResult
+
+RECORD_KEYS = ("path", "media_type", "size", "md5", "sha1", "sha256", "pdq", "pdq_quality", "error")
+
+
+def record(result: ItemResult) -> dict[str, Any]:
+    """The output record of one item."""
+    return {
+        "path": result.path,
+        "media_type": result.media_type,
+        "size": result.size,
+        "md5": result.hashes.get("md5"),
+        "sha1": result.hashes.get("sha1"),
+        "sha256": result.hashes.get("sha256"),
+        "pdq": result.hashes.get("pdq"),
+        "pdq_quality": result.qualities.get("pdq"),
+        "error": result.error,
+    }
+
+
+class RecordWriter:
+    """Writes records as `jsonl` or `csv` to a text stream, flushing each so a tail -f sees them."""
+
+    def __init__(self, stream: TextIO, fmt: str) -> None:
+        self.stream = stream
+        self.csv = csv.DictWriter(stream, fieldnames=RECORD_KEYS, extrasaction="ignore") if fmt == "csv" else None
+        if self.csv is not None:
+            self.csv.writeheader()
+
+    def write(self, result: ItemResult) -> None:
+        row = record(result)
+        if self.csv is not None:
+            self.csv.writerow(row)
+        else:
+            self.stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        self.stream.flush()

@@ -1,0 +1,97 @@
+"""Process one file found by the walk: run the stages on it and, for archives, on every member.
+
+This is the unit of work an executor runs (in a worker process, or a Ray task). It takes a walk
+`Entry` and returns the results for the file and everything nested inside it, parents before
+children; the driver commits them together, so an archive is either fully recorded or redone.
+No stage failure escapes: each becomes an error on the item it concerns.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from clearsight.config import Settings
+from clearsight.errors import ItemError
+from clearsight.hashing.stage import hash_digests, hash_perceptual
+from clearsight.intake.archives import Budget, iter_members
+from clearsight.intake.walk import Entry
+from clearsight.item import ARCHIVE_SEPARATOR, Item, ItemResult
+from clearsight.media.identify import HEAD_BYTES, identify
+
+log = logging.getLogger(__name__)
+
+Stage = Callable[[Item, Settings], None]
+
+STAGES: tuple[tuple[str, Stage], ...] = (
+    ("identify", identify),
+    ("hash", hash_digests),
+    ("pdq", hash_perceptual),
+)
+"""The stages in order; an item stops at the first stage that fails for it."""
+
+
+def _run_stages(item: Item, settings: Settings) -> bool:
+    """Run every stage; True when all succeeded."""
+    for name, stage in STAGES:
+        try:
+            stage(item, settings)
+        except ItemError as exc:
+            item.result.errors.append((name, str(exc)))
+            return False
+        except Exception as exc:  # noqa: BLE001 - one odd file must never stop a scan
+            log.exception("stage %s failed unexpectedly on item %d bytes long", name, item.result.size)
+            item.result.errors.append((name, f"internal error: {type(exc).__name__}: {exc}"))
+            return False
+    return True
+
+
+def _open_entry(entry: Entry, settings: Settings) -> Item:
+    item = Item(ItemResult(path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns), fs_path=entry.path)
+    with open(entry.path, "rb") as stream:
+        if entry.size <= settings.limits.in_memory_bytes:
+            item.data = stream.read()
+            item.head = item.data[:HEAD_BYTES]
+        else:
+            item.head = stream.read(HEAD_BYTES)
+    return item
+
+
+def _process(item: Item, settings: Settings, results: list[ItemResult], budget: Budget) -> None:
+    index = len(results)
+    results.append(item.result)
+    if not _run_stages(item, settings) or item.archive_kind is None:
+        return
+    if item.depth >= settings.limits.max_archive_depth:
+        item.result.errors.append(
+            ("archive", f"nested more than {settings.limits.max_archive_depth} archives deep (CLEARSIGHT_MAX_ARCHIVE_DEPTH); not opened")
+        )
+        return
+    try:
+        for member in iter_members(item.archive_kind, item.open, item.result.path, item.result.size, budget):
+            child = ItemResult(path=item.result.path + ARCHIVE_SEPARATOR + member.name, size=member.size, mtime_ns=member.mtime_ns, parent=index)
+            if member.error is not None or member.data is None:
+                child.errors.append(("archive", member.error or "member has no data"))
+                results.append(child)
+                continue
+            child.size = len(member.data)
+            _process(Item(child, data=member.data, depth=item.depth + 1, head=member.data[:HEAD_BYTES]), settings, results, budget)
+    except ItemError as exc:
+        item.result.errors.append(("archive", str(exc)))
+
+
+def process_entry(entry: Entry, settings: Settings) -> list[ItemResult]:
+    """Results for one walked file and, if it is an archive, all its members (parents first)."""
+    if entry.error is not None:
+        result = ItemResult(path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns)
+        result.errors.append(("intake", entry.error))
+        return [result]
+    try:
+        item = _open_entry(entry, settings)
+    except OSError as exc:
+        result = ItemResult(path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns)
+        result.errors.append(("intake", f"cannot read: {exc.strerror or exc}"))
+        return [result]
+    results: list[ItemResult] = []
+    _process(item, settings, results, Budget(settings.limits))
+    return results

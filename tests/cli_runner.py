@@ -1,0 +1,21 @@
+"""Run the real `clearsight` command line in a subprocess, as scripts and analysts do."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+COMMAND = [sys.executable, "-m", "clearsight"]
+
+
+def clearsight(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    completed = subprocess.run([*COMMAND, *args], capture_output=True, text=True, timeout=300)
+    if check and completed.returncode != 0:
+        raise AssertionError(f"clearsight {' '.join(args)} exited {completed.returncode}:\n{completed.stderr}")
+    return completed
+
+
+def records(text: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]

@@ -1,0 +1,90 @@
+"""PDQ matches the reference implementation, and the fast decode recipe matches a full decode."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pdqhash
+import pytest
+from PIL import Image, ImageOps
+
+from clearsight.config import Settings
+from clearsight.hashing.base import hamming_distance
+from clearsight.hashing.pdq import PdqSignal, hash_luma, vector_to_hex
+from clearsight.item import Item, ItemResult
+from clearsight.media.image import target_size
+from tests.media_factory import image_bytes
+
+
+def pdq_of_file(path: Path) -> tuple[str, int]:
+    item = Item(ItemResult(path=str(path), size=path.stat().st_size, mtime_ns=0), fs_path=str(path))
+    value, quality = PdqSignal.compute(item, Settings())
+    assert quality is not None
+    return value, quality
+
+
+def pdq_of_bytes(data: bytes) -> str:
+    return PdqSignal.compute(Item(ItemResult(path="x", size=len(data), mtime_ns=0), data=data), Settings())[0]
+
+
+def full_decode_then_resize(data: bytes) -> str:
+    """The slow baseline: full RGB decode, orientation, bilinear resize to 512, RGB into PDQ."""
+    image = ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert("RGB")
+    target = target_size(image.size, 512)
+    if target:
+        image = image.resize(target, Image.Resampling.BILINEAR)
+    return vector_to_hex(pdqhash.compute(np.asarray(image))[0])
+
+
+def test_reference_images_hash_within_10_bits_of_the_reference_implementation(reference: Path) -> None:
+    folder = reference / "pdq"
+    with open(folder / "expected.csv", encoding="utf-8-sig") as table:
+        rows = list(csv.DictReader(table))
+    assert len(rows) >= 8
+    for row in rows:
+        value, quality = pdq_of_file(folder / row["file"])
+        assert hamming_distance(value, row["pdq_hex"]) <= 10, row["file"]
+        assert quality >= 50
+
+
+def test_every_modified_bridge_matches_the_original_within_31_bits(reference: Path) -> None:
+    folder = reference / "pdq"
+    original, _ = pdq_of_file(folder / "bridge-mods__aaa-orig.jpg")
+    modified = sorted(folder.glob("bridge-mods__*.jpg"))
+    assert len(modified) >= 10
+    for path in modified:
+        assert hamming_distance(pdq_of_file(path)[0], original) <= 31, path.name
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+@pytest.mark.parametrize("size", [(1152, 864), (2400, 1600), (900, 1400), (400, 300)])
+def test_reduced_decode_stays_within_2_bits_of_full_decode_then_resize(fmt: str, size: tuple[int, int]) -> None:
+    for seed in range(3):
+        data = image_bytes(fmt, seed=seed, size=size)
+        assert hamming_distance(pdq_of_bytes(data), full_decode_then_resize(data)) <= 2
+
+
+def test_reference_photos_reduced_decode_stays_within_2_bits(reference: Path) -> None:
+    for path in sorted((reference / "pdq").glob("*.jpg")):
+        data = path.read_bytes()
+        assert hamming_distance(pdq_of_bytes(data), full_decode_then_resize(data)) <= 2, path.name
+
+
+def test_exif_orientation_is_applied_before_hashing() -> None:
+    upright = Image.open(io.BytesIO(image_bytes("JPEG", seed=4, size=(640, 480))))
+    stored_sideways = upright.transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # display rotated 90 degrees clockwise, which undoes ROTATE_90
+    buffer = io.BytesIO()
+    stored_sideways.save(buffer, format="JPEG", exif=exif, quality=95)
+    plain = io.BytesIO()
+    upright.save(plain, format="JPEG", quality=95)
+    assert hamming_distance(pdq_of_bytes(buffer.getvalue()), pdq_of_bytes(plain.getvalue())) <= 4
+
+
+def test_luma_input_gives_the_same_hash_as_rgb_of_equal_channels() -> None:
+    luma = np.asarray(Image.open(io.BytesIO(image_bytes("PNG", seed=5))).convert("L"))
+    assert hash_luma(luma)[0] == vector_to_hex(pdqhash.compute(np.dstack([luma] * 3))[0])
