@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 PG_URL = os.environ.get("CLEARSIGHT_TEST_PG", "postgresql://127.0.0.1:5432/test")
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "threatexchange"
+REFERENCE = Path(os.environ.get("CLEARSIGHT_REFERENCE", Path(__file__).resolve().parents[2] / "shared" / "reference")) / "threatexchange"
 
 
 def _pg_database() -> Iterator[str]:

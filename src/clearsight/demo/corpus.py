@@ -32,7 +32,7 @@ def synthetic_image(seed: int, size: tuple[int, int] = SIZE) -> Image.Image:
     )
     for _ in range(6):
         cx, cy = rng.integers(0, width), rng.integers(0, height)
-        rx, ry = rng.integers(20, width // 3), rng.integers(20, height // 3)
+        rx, ry = rng.integers(1 + width // 30, 2 + width // 3), rng.integers(1 + height // 30, 2 + height // 3)
         mask = ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1
         base[mask] = rng.integers(0, 255, size=3)
     return Image.fromarray(base.astype(np.uint8), "RGB")

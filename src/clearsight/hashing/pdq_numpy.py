@@ -1,0 +1,81 @@
+"""PDQ computed with numpy matrix products, from a luma image.
+
+Why not only `pdqhash`: its binding converts RGB to luma with float64 numpy temporaries and runs
+the reference's scalar box filters, 3.3 ms for a 512-pixel image (more than decoding it), and it
+ships only as a source package that needs a C++ compiler. PDQ's blur-and-decimate is linear
+(two passes of a 1-D box filter along each axis, then sampling 64x64 points), so it is exactly
+`L @ luma @ R.T` with two small matrices that depend only on the image size and are cached. The
+tests check this module against `pdqhash` and the reference vectors.
+
+Steps, as in the reference (facebook/ThreatExchange pdq/cpp): Jarosz tent filter with window
+ceil-ish(size/128) per pass, two passes; decimate at pixel centres to 64x64; quality from
+quantised gradients; 2-D DCT keeping coefficients 1..16; bit set where a coefficient is above
+the median (Torben's, i.e. the 128th smallest).
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+HASH_SIDE = 64
+DCT_SIDE = 16
+JAROSZ_PASSES = 2
+MIN_HASHABLE_DIM = 5
+
+
+def _window(old: int) -> int:
+    return (old + 2 * HASH_SIDE - 1) // (2 * HASH_SIDE)
+
+
+def _box_matrix(length: int, window: int) -> np.ndarray:
+    """One pass of the reference's 1-D box filter: a clipped window averaged over what it covers."""
+    half = (window + 2) // 2
+    positions = np.arange(length)
+    starts = np.maximum(0, positions - (window - half))
+    stops = np.minimum(length, positions + half)
+    covered = (positions[np.newaxis, :] >= starts[:, np.newaxis]) & (positions[np.newaxis, :] < stops[:, np.newaxis])
+    return covered / (stops - starts)[:, np.newaxis]
+
+
+@lru_cache(maxsize=256)
+def _downsampler(length: int) -> np.ndarray:
+    """64 x length: tent-filter (box passes) then decimate one axis of an image `length` pixels long."""
+    box = _box_matrix(length, _window(length))
+    samples = [int(((index + 0.5) * length) / HASH_SIDE) for index in range(HASH_SIDE)]
+    rows = box[samples]
+    for _ in range(JAROSZ_PASSES - 1):
+        rows = rows @ box
+    return np.ascontiguousarray(rows, dtype=np.float32)
+
+
+@lru_cache(maxsize=1)
+def _dct_matrix() -> np.ndarray:
+    rows = np.arange(1, DCT_SIDE + 1)[:, np.newaxis]
+    cols = np.arange(HASH_SIDE)[np.newaxis, :]
+    return (np.sqrt(2.0 / HASH_SIDE) * np.cos((np.pi / 2.0 / HASH_SIDE) * rows * (2 * cols + 1))).astype(np.float32)
+
+
+def _quality(block: np.ndarray) -> int:
+    vertical = np.trunc((block[:-1, :] - block[1:, :]) * np.float32(100) / np.float32(255))
+    horizontal = np.trunc((block[:, :-1] - block[:, 1:]) * np.float32(100) / np.float32(255))
+    gradient_sum = int(np.abs(vertical).sum() + np.abs(horizontal).sum())
+    return min(gradient_sum // 90, 100)
+
+
+def pdq_from_luma(luma: np.ndarray) -> tuple[np.ndarray, int]:
+    """(256 hash bits, bit k at index k, quality) of a 2-D luma array (uint8 or float)."""
+    rows, cols = luma.shape
+    if rows < MIN_HASHABLE_DIM or cols < MIN_HASHABLE_DIM:
+        return np.zeros(DCT_SIDE * DCT_SIDE, dtype=bool), 0
+    block = _downsampler(rows) @ luma.astype(np.float32) @ _downsampler(cols).T
+    dct = _dct_matrix()
+    coefficients = (dct @ block @ dct.T).ravel()
+    median = np.partition(coefficients, 127)[127]
+    return coefficients > median, _quality(block)
+
+
+def bits_to_hex(bits: np.ndarray) -> str:
+    """The reference hex form: bit k of the hash is bit k of a 256-bit big-endian number."""
+    return np.packbits(bits[::-1].astype(np.uint8)).tobytes().hex()
