@@ -37,8 +37,8 @@ class SignalType(Protocol):
 class DigestSignal(SignalType, Protocol):
     """An exact content hash, computed over every item's bytes."""
 
-    @staticmethod
-    def new_digest() -> Digest: ...
+    @classmethod
+    def new_digest(cls) -> Digest: ...
 
 
 class PerceptualSignal(SignalType, Protocol):

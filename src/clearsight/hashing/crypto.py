@@ -8,31 +8,26 @@ from typing import ClassVar
 from clearsight.hashing.base import Digest, exact_distance
 
 
-class Md5Signal:
+class HashlibSignal:
+    """An exact digest from `hashlib`; a subclass names the algorithm (also the signal name)."""
+
+    name: ClassVar[str]
+    default_threshold: ClassVar[int] = 0
+    distance = staticmethod(exact_distance)
+
+    @classmethod
+    def new_digest(cls) -> Digest:
+        # Not a security use: these identify content, as the hash lists they are matched to do.
+        return hashlib.new(cls.name, usedforsecurity=False)
+
+
+class Md5Signal(HashlibSignal):
     name: ClassVar[str] = "md5"
-    default_threshold: ClassVar[int] = 0
-    distance = staticmethod(exact_distance)
-
-    @staticmethod
-    def new_digest() -> Digest:
-        return hashlib.md5(usedforsecurity=False)
 
 
-class Sha1Signal:
+class Sha1Signal(HashlibSignal):
     name: ClassVar[str] = "sha1"
-    default_threshold: ClassVar[int] = 0
-    distance = staticmethod(exact_distance)
-
-    @staticmethod
-    def new_digest() -> Digest:
-        return hashlib.sha1(usedforsecurity=False)
 
 
-class Sha256Signal:
+class Sha256Signal(HashlibSignal):
     name: ClassVar[str] = "sha256"
-    default_threshold: ClassVar[int] = 0
-    distance = staticmethod(exact_distance)
-
-    @staticmethod
-    def new_digest() -> Digest:
-        return hashlib.sha256()

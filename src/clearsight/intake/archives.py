@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from clearsight.config import Limits
 from clearsight.errors import ItemError
@@ -65,7 +65,7 @@ def unsafe_name_reason(name: str) -> str | None:
     return None
 
 
-def _read_bounded(stream: BinaryIO, budget: Budget, compressed_size: int | None) -> bytes:
+def _read_bounded(stream: IO[bytes], budget: Budget, compressed_size: int | None) -> bytes:
     """Read a member fully, stopping at the first limit it breaks."""
     limits = budget.limits
     chunks: list[bytes] = []
@@ -153,7 +153,7 @@ def _tar_members(stream: BinaryIO, budget: Budget) -> Iterator[Member]:
             raise ItemError(f"tar archive is damaged after {count} members: {exc}") from None
 
 
-_STREAM_OPENERS: dict[str, Callable[[BinaryIO], BinaryIO]] = {
+_STREAM_OPENERS: dict[str, Callable[[BinaryIO], IO[bytes]]] = {
     "gz": lambda raw: gzip.GzipFile(fileobj=raw),
     "bz2": lambda raw: bz2.BZ2File(raw),
     "xz": lambda raw: lzma.LZMAFile(raw),

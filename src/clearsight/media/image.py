@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 
 import pillow_heif
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from clearsight.config import Limits
 from clearsight.errors import ItemError
@@ -59,7 +59,7 @@ def decode_luma_for_hashing(item: Item, long_side: int, limits: Limits) -> Image
             luma = oriented.convert("L")
     except ItemError:
         raise
-    except (OSError, SyntaxError, ValueError, EOFError, Image.UnidentifiedImageError) as exc:
+    except (OSError, SyntaxError, ValueError, EOFError, UnidentifiedImageError) as exc:
         raise ItemError(f"image cannot be decoded: {exc}") from None
     target = target_size(luma.size, long_side)
     if target is not None:
