@@ -6,7 +6,6 @@ import io
 import struct
 import zlib
 
-
 from clearsight.demo.corpus import synthetic_image
 
 

@@ -98,7 +98,7 @@ def test_the_numpy_pdq_equals_the_reference_code_bit_for_bit(size: tuple[int, in
         luma = np.asarray(Image.open(io.BytesIO(image_bytes("PNG", seed=seed, size=size))).convert("L"))
         bits, quality = pdq_from_luma(luma)
         reference_bits, reference_quality = pdqhash.compute(np.dstack([luma] * 3))
-        assert bits_to_hex(bits) == pdqhash_hex(np.dstack([luma] * 3))
+        assert bits_to_hex(bits) == bits_to_hex(reference_bits[::-1])
         assert abs(quality - reference_quality) <= 1, "quality may differ by float rounding of the gradients"
         assert reference_bits.sum() == bits.sum()
 

@@ -22,7 +22,7 @@ R = TypeVar("R")
 TASKS_PER_WORKER = 4
 SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 """Each worker is one process per core; a multi-threaded BLAS inside it would oversubscribe the
-cores (measured: PDQ's small matrix products ran 2.5x slower overall with OpenBLAS threads)."""
+cores (measured on 2 cores, 1,500 JPEGs: 106.8 items/s with OpenBLAS threads, 599.2 without)."""
 
 
 def _ignore_interrupts() -> None:
