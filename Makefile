@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-.PHONY: install demo test lock bench
+.PHONY: install demo test lock bench bench-match
 
 install: $(STAMP)
 
@@ -23,6 +23,11 @@ test: $(STAMP)
 lock:
 	$(VENV)/bin/pip install --quiet uv
 	$(VENV)/bin/uv pip compile pyproject.toml --extra test --python-version 3.11 -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra test --extra bench --python-version 3.11 -o requirements-bench.lock
 
 bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/scan_throughput.py
+
+bench-match: $(STAMP)
+	$(VENV)/bin/pip install --quiet -r requirements-bench.lock
+	$(VENV)/bin/python benchmarks/match.py

@@ -45,6 +45,8 @@ class Settings:
     limits: Limits = Limits()
     pdq_long_side: int = 512
     """Images are decoded (reduced where the format allows) and resized to this long side for PDQ."""
+    pdq_dihedral: bool = False
+    """Also compute the PDQ of each rotation and mirror image, to match flipped and rotated re-uploads."""
 
 
 def _limits_from_env(env: dict[str, str]) -> Limits:

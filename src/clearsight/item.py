@@ -35,6 +35,9 @@ class ItemResult:
     """(stage, message) pairs; an item with errors is still a finished item."""
     parent: int | None = None
     """Index of the containing archive's result in the same task's result list."""
+    variants: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per signal, hashes of transformed copies (PDQ of each rotation and mirror image) by
+    transform name; computed only when matching asks for them, and not stored."""
 
     @property
     def error(self) -> str | None:
@@ -63,4 +66,4 @@ class Item:
             return io.BytesIO(self.data)
         if self.fs_path is None:
             raise ValueError("item has neither bytes nor a file path")
-        return open(self.fs_path, "rb")  # noqa: SIM115 - the caller closes it
+        return open(self.fs_path, "rb")

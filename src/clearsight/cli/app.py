@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -16,11 +16,14 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-console = Console(stderr=True)
-"""Human output (progress, tables, messages) goes to stderr; stdout carries only machine output."""
+console = Console(stderr=True, soft_wrap=True)
+"""Progress and messages go to stderr, so stdout carries only what a command was asked for."""
+
+output = Console()
+"""What a query command was asked for, as text: bank tables, match results."""
 
 DbOption = Annotated[
-    Optional[str],
+    str | None,
     typer.Option("--db", help="Case database: a SQLite file or a PostgreSQL URL. [default: $CLEARSIGHT_DB or ./clearsight.db]", show_default=False),
 ]
 

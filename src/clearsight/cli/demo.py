@@ -7,7 +7,9 @@ from typing import Annotated
 
 import typer
 
+from clearsight.banks.matcher import MIN_QUALITY
 from clearsight.cli.app import DbOption, RecordFormat, app, console
+from clearsight.cli.match import open_matcher
 from clearsight.cli.scan import run_scan
 from clearsight.config import load_settings
 from clearsight.demo.corpus import build_demo_corpus
@@ -22,5 +24,5 @@ def demo_command(
     settings = load_settings(db)
     build_demo_corpus(folder)
     console.print(f"Demo corpus written to [bold]{folder}[/]; scanning it into [bold]{settings.db}[/].")
-    run_scan([str(folder)], settings, None, None, RecordFormat.jsonl)
+    run_scan([str(folder)], settings, None, None, RecordFormat.jsonl, open_matcher(settings, None, None, MIN_QUALITY))
     console.print(f"See every item with: [bold]clearsight scan {folder} --db {settings.db} --format jsonl[/]")

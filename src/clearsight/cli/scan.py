@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Annotated, Optional, TextIO
+from typing import Annotated, TextIO
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from clearsight.banks.matcher import MIN_QUALITY, Matcher
 from clearsight.cli.app import DbOption, RecordFormat, app, console
+from clearsight.cli.match import BankOption, DihedralOption, DistanceOption, MinQualityOption, open_matcher
 from clearsight.config import Settings, load_settings
 from clearsight.errors import ClearsightError
+from clearsight.item import ItemResult
 from clearsight.pipeline.driver import ScanSummary, scan
 from clearsight.pipeline.local import LocalExecutor
 from clearsight.pipeline.output import RecordWriter
@@ -53,9 +57,18 @@ def summary_table(summary: ScanSummary) -> Table:
     return table
 
 
-def run_scan(paths: list[str], settings: Settings, workers: int | None, out: TextIO | None, fmt: RecordFormat) -> ScanSummary:
-    """Scan with a progress bar on stderr, records to `out`, and print the summary table."""
+def run_scan(paths: list[str], settings: Settings, workers: int | None, out: TextIO | None, fmt: RecordFormat, matcher: Matcher) -> ScanSummary:
+    """Scan with a progress bar on stderr, records to `out` with their matches, and print the summary table."""
     writer = RecordWriter(out, fmt.value) if out is not None else None
+    matched = 0
+
+    def emit(result: ItemResult) -> None:
+        nonlocal matched
+        report = matcher.match(result.hashes, result.qualities, result.variants.get("pdq"))
+        matched += bool(report.matches)
+        if writer is not None:
+            writer.write(result, report.record())
+
     columns = (TextColumn("{task.description:>5}"), BarColumn(), MofNCompleteColumn(), DownloadColumn(), TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
         try:
@@ -63,12 +76,14 @@ def run_scan(paths: list[str], settings: Settings, workers: int | None, out: Tex
                 paths,
                 settings,
                 LocalExecutor(workers),
-                emit=writer.write if writer else lambda _result: None,
+                emit=emit,
                 progress=RichProgress(progress),
             )
         except KeyboardInterrupt:
             raise ClearsightError("interrupted; what was committed is kept, run the same command again to resume") from None
-    console.print(summary_table(summary))
+    table = summary_table(summary)
+    table.add_row("matched a bank", f"{matched:,}")
+    console.print(table)
     return summary
 
 
@@ -76,19 +91,24 @@ def run_scan(paths: list[str], settings: Settings, workers: int | None, out: Tex
 def scan_command(
     paths: Annotated[list[Path], typer.Argument(exists=True, help="Files and folders to scan (archives are opened).")],
     db: DbOption = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write one record per item to this file (JSON Lines unless --format csv).")] = None,
-    fmt: Annotated[Optional[RecordFormat], typer.Option("--format", help="Record format; without --out, records go to stdout.")] = None,
-    workers: Annotated[Optional[int], typer.Option("--workers", min=1, help="Worker processes. [default: one per core]", show_default=False)] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Write one record per item to this file (JSON Lines unless --format csv).")] = None,
+    fmt: Annotated[RecordFormat | None, typer.Option("--format", help="Record format; without --out, records go to stdout.")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1, help="Worker processes. [default: one per core]", show_default=False)] = None,
+    banks: BankOption = None,
+    distance: DistanceOption = None,
+    dihedral: DihedralOption = False,
+    min_quality: MinQualityOption = MIN_QUALITY,
 ) -> None:
     """Hash files, folders and archives into the case database, resumably.
 
     Re-running the same command resumes an interrupted scan; its output still lists every item once.
     """
-    settings = load_settings(db)
+    settings = replace(load_settings(db), pdq_dihedral=dihedral)
+    matcher = open_matcher(settings, banks, distance, min_quality)
     with contextlib.ExitStack() as stack:
         stream: TextIO | None = None
         if out is not None:
             stream = stack.enter_context(out.open("w", encoding="utf-8", newline=""))
         elif fmt is not None:
             stream = sys.stdout
-        run_scan([str(path) for path in paths], settings, workers, stream, fmt or RecordFormat.jsonl)
+        run_scan([str(path) for path in paths], settings, workers, stream, fmt or RecordFormat.jsonl, matcher)

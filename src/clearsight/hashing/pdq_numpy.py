@@ -64,16 +64,59 @@ def _quality(block: np.ndarray) -> int:
     return min(gradient_sum // 90, 100)
 
 
-def pdq_from_luma(luma: np.ndarray) -> tuple[np.ndarray, int]:
-    """(256 hash bits, bit k at index k, quality) of a 2-D luma array (uint8 or float)."""
+def _coefficients(luma: np.ndarray) -> tuple[np.ndarray, int] | None:
+    """The 16x16 DCT coefficients and the quality, or None for images too small to hash."""
     rows, cols = luma.shape
     if rows < MIN_HASHABLE_DIM or cols < MIN_HASHABLE_DIM:
-        return np.zeros(DCT_SIDE * DCT_SIDE, dtype=bool), 0
+        return None
     block = _downsampler(rows) @ luma.astype(np.float32) @ _downsampler(cols).T
     dct = _dct_matrix()
-    coefficients = (dct @ block @ dct.T).ravel()
-    median = np.partition(coefficients, 127)[127]
-    return coefficients > median, _quality(block)
+    return dct @ block @ dct.T, _quality(block)
+
+
+def _bits(coefficients: np.ndarray) -> np.ndarray:
+    flat = coefficients.ravel()
+    return flat > np.partition(flat, 127)[127]
+
+
+def pdq_from_luma(luma: np.ndarray) -> tuple[np.ndarray, int]:
+    """(256 hash bits, bit k at index k, quality) of a 2-D luma array (uint8 or float)."""
+    computed = _coefficients(luma)
+    if computed is None:
+        return np.zeros(DCT_SIDE * DCT_SIDE, dtype=bool), 0
+    return _bits(computed[0]), computed[1]
+
+
+_ODD_FREQUENCY = np.where(np.arange(1, DCT_SIDE + 1) % 2 == 1, -1.0, 1.0).astype(np.float32)
+"""Mirroring an axis negates the coefficients of odd frequencies (cos(pi*k - x) = (-1)^k cos x)."""
+
+DIHEDRAL = ("original", "rotate90", "rotate180", "rotate270", "flip_x", "flip_y", "transpose", "transverse")
+"""The 8 rotations and mirror images, named for the transform that turns the query into the match."""
+
+
+def _dihedral(coefficients: np.ndarray) -> dict[str, np.ndarray]:
+    """Coefficients of each transformed image, from the original's alone (as the reference does)."""
+    flip_x = coefficients * _ODD_FREQUENCY[np.newaxis, :]
+    flip_y = coefficients * _ODD_FREQUENCY[:, np.newaxis]
+    flip_both = flip_x * _ODD_FREQUENCY[:, np.newaxis]
+    return {
+        "original": coefficients,
+        "rotate90": flip_y.T,
+        "rotate180": flip_both,
+        "rotate270": flip_x.T,
+        "flip_x": flip_x,
+        "flip_y": flip_y,
+        "transpose": coefficients.T,
+        "transverse": flip_both.T,
+    }
+
+
+def pdq_dihedral_from_luma(luma: np.ndarray) -> tuple[dict[str, np.ndarray], int]:
+    """Hash bits of the image under each of the 8 dihedral transforms, and the quality."""
+    computed = _coefficients(luma)
+    if computed is None:
+        return {name: np.zeros(DCT_SIDE * DCT_SIDE, dtype=bool) for name in DIHEDRAL}, 0
+    return {name: _bits(variant) for name, variant in _dihedral(computed[0]).items()}, computed[1]
 
 
 def bits_to_hex(bits: np.ndarray) -> str:

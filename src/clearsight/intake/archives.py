@@ -17,7 +17,7 @@ import tarfile
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import IO, BinaryIO
 
 from clearsight.config import Limits
@@ -106,7 +106,7 @@ def _zip_members(stream: BinaryIO, budget: Budget) -> Iterator[Member]:
         infos = [info for info in archive.infolist() if not info.is_dir()]
         _check_count(len(infos), budget.limits)
         for info in infos:
-            mtime_ns = int(datetime(*info.date_time, tzinfo=timezone.utc).timestamp() * 1e9)
+            mtime_ns = int(datetime(*info.date_time, tzinfo=UTC).timestamp() * 1e9)
             if info.flag_bits & 0x1:
                 yield Member(info.filename, info.file_size, mtime_ns, error="encrypted member; not read")
                 continue

@@ -12,7 +12,11 @@ from typing import Any, TextIO
 
 from clearsight.item import ItemResult
 
-RECORD_KEYS = ("path", "media_type", "size", "md5", "sha1", "sha256", "pdq", "pdq_quality", "error")
+RECORD_KEYS = ("path", "media_type", "size", "md5", "sha1", "sha256", "pdq", "pdq_quality", "error",
+               "matches", "allowlist_matches", "suppressed_matches", "match_notes")
+"""Top-level keys (and CSV columns) every record has; nested values are JSON text in CSV."""
+MATCH_KEYS = RECORD_KEYS[RECORD_KEYS.index("matches") :]
+"""Filled in by matching against the banks (see `banks.matcher.MatchReport.record`); empty lists otherwise."""
 
 
 def record(result: ItemResult) -> dict[str, Any]:
@@ -27,6 +31,7 @@ def record(result: ItemResult) -> dict[str, Any]:
         "pdq": result.hashes.get("pdq"),
         "pdq_quality": result.qualities.get("pdq"),
         "error": result.error,
+        **{key: [] for key in MATCH_KEYS},
     }
 
 
@@ -39,10 +44,11 @@ class RecordWriter:
         if self.csv is not None:
             self.csv.writeheader()
 
-    def write(self, result: ItemResult) -> None:
-        row = record(result)
+    def write(self, result: ItemResult, extra: dict[str, Any] | None = None) -> None:
+        """Write one item's record, with `extra` keys added by later stages (match results)."""
+        row = record(result) | (extra or {})
         if self.csv is not None:
-            self.csv.writerow(row)
+            self.csv.writerow({key: json.dumps(value) if isinstance(value, (list, dict)) else value for key, value in row.items()})
         else:
             self.stream.write(json.dumps(row, ensure_ascii=False) + "\n")
         self.stream.flush()

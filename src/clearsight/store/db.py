@@ -18,6 +18,9 @@ from clearsight.config import database_url
 from clearsight.errors import ClearsightError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+SQLITE_CACHE_KIB = 256 * 1024
+"""SQLite page cache per connection (its default is 2 MiB): bank imports insert hashes in random
+order into indexes of hundreds of MB, and with a small cache every insert rereads pages."""
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
@@ -26,6 +29,7 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
     cursor.close()
 
 

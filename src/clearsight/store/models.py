@@ -11,9 +11,13 @@ fetched or linked to a run in one query.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+BIG_ID = BigInteger().with_variant(Integer, "sqlite")
+"""64-bit ids for tables that grow to millions of rows; SQLite's INTEGER PRIMARY KEY is already 64-bit."""
 
 
 class Base(DeclarativeBase):
@@ -79,3 +83,62 @@ class ScanRunItem(Base):
 
     run_id: Mapped[int] = mapped_column(ForeignKey("scan_runs.id", ondelete="CASCADE"), primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+
+
+class Bank(Base):
+    """A named hash list from one source (a hotline, a partner, our own grading) with its match policy."""
+
+    __tablename__ = "banks"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    source: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[str | None] = mapped_column(String(128))
+    classification: Mapped[str | None] = mapped_column(String(64))
+    """Label given to entries that carry none of their own."""
+    pdq_distance: Mapped[int] = mapped_column(Integer)
+    allowlist: Mapped[bool] = mapped_column(Boolean)
+    """Known false positives: a hit here suppresses matches from every other bank."""
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class BankEntry(Base):
+    """One known item of a bank: its labels, and (in `bank_hashes`) every hash it is known by."""
+
+    __tablename__ = "bank_entries"
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"), index=True)
+    classification: Mapped[str | None] = mapped_column(String(64))
+    ref: Mapped[str | None] = mapped_column(Text)
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """Format-specific fields kept for a faithful export (VICS series and tags, NCMEC file names...)."""
+
+
+class BankHash(Base):
+    """One hash of a bank entry. Ids only grow, so a running index catches up by reading ids above its last."""
+
+    __tablename__ = "bank_hashes"
+    __table_args__ = (
+        Index("ix_bank_hashes_signal_value", "signal_type", "value"),
+        Index("ix_bank_hashes_signal_id", "signal_type", "id"),
+        Index("uq_bank_hashes_bank_signal_value", "bank_id", "signal_type", "value", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(BIG_ID, ForeignKey("bank_entries.id", ondelete="CASCADE"), index=True)
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"))
+    signal_type: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(128))
+    quality: Mapped[int | None] = mapped_column(Integer)
+
+
+class BankHashRemoval(Base):
+    """Log of removed hash ids, so running indexes drop them without a rebuild."""
+
+    __tablename__ = "bank_hash_removals"
+
+    seq: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    hash_id: Mapped[int] = mapped_column(BigInteger)

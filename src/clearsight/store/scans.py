@@ -11,7 +11,7 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, RowMapping, Table, insert, literal, or_, select, update
 
@@ -39,7 +39,7 @@ def version_key(parent_key: str, path: str, size: int, mtime_ns: int) -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class ScanStore:

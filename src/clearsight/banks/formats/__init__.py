@@ -1,0 +1,25 @@
+"""The hash-list formats partners exchange. Adding one is a module plus a line here."""
+
+from __future__ import annotations
+
+from clearsight.banks.formats.base import BankFormat, FormatError, decode
+from clearsight.banks.formats.csv_format import CsvFormat
+from clearsight.banks.formats.hma import HmaFormat
+from clearsight.banks.formats.lines import LinesFormat
+from clearsight.banks.formats.ncmec import NcmecFormat
+from clearsight.banks.formats.vics import VicsFormat
+
+FORMATS: dict[str, type[BankFormat]] = {f.name: f for f in (VicsFormat, NcmecFormat, HmaFormat, CsvFormat, LinesFormat)}
+"""In sniffing order: the most distinctive formats first, bare lines last."""
+
+
+def detect(text: str) -> type[BankFormat]:
+    """The format a file's content looks like; FormatError when none fits."""
+    head = text[:4096].lstrip("\ufeff")
+    for fmt in FORMATS.values():
+        if fmt.sniff(head):
+            return fmt
+    raise FormatError("cannot tell the format of this file; give --format")
+
+
+__all__ = ["FORMATS", "BankFormat", "FormatError", "decode", "detect"]

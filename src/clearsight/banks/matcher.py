@@ -1,0 +1,159 @@
+"""Match an item's hashes against the banks: exact digests, PDQ within each bank's distance,
+optionally every rotation and mirror image, with allowlists overriding.
+
+Exact hashes are looked up in the database's index; PDQ hashes in an in-memory `HammingIndex`
+loaded from the store when the matcher starts and kept current by `refresh` (new hash ids and
+the removal log), which `match` runs at most once a second, so a hash imported by another
+process is matchable about a second later without a rebuild.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from clearsight.banks.index import HammingIndex, hex_to_words
+from clearsight.errors import ClearsightError
+from clearsight.store.banks import BankInfo, BankStore, HashLabels
+
+EXACT_SIGNALS = ("md5", "sha1", "sha256")
+MIN_QUALITY = 50
+"""PDQ hashes below this quality (flat or tiny images) match too much to be trusted."""
+REFRESH_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class MatchOptions:
+    banks: tuple[str, ...] = ()
+    """Banks to match against; empty means every enabled bank. Enabled allowlists always apply."""
+    distance: int | None = None
+    """PDQ distance for every bank instead of each bank's own."""
+    min_quality: int = MIN_QUALITY
+
+
+@dataclass(frozen=True)
+class Match:
+    bank: str
+    signal: str
+    distance: int
+    classification: str | None
+    ref: str | None
+    transform: str | None = None
+    """For PDQ matches found through a rotated or mirrored query, which transform it was."""
+
+    def record(self) -> dict[str, Any]:
+        return {"bank": self.bank, "signal": self.signal, "distance": self.distance, "classification": self.classification,
+                "ref": self.ref, "transform": self.transform}
+
+
+@dataclass
+class MatchReport:
+    matches: list[Match] = field(default_factory=list)
+    allowlisted: list[Match] = field(default_factory=list)
+    """Allowlist hits; when there are any, `matches` is empty and the other hits are in `suppressed`."""
+    suppressed: list[Match] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Why something was not matched (low PDQ quality)."""
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "matches": [match.record() for match in self.matches],
+            "allowlist_matches": [match.record() for match in self.allowlisted],
+            "suppressed_matches": [match.record() for match in self.suppressed],
+            "match_notes": self.notes,
+        }
+
+
+class Matcher:
+    """Matches hashes against the banks of one case database."""
+
+    def __init__(self, store: BankStore, options: MatchOptions = MatchOptions()) -> None:
+        self.store = store
+        self.options = options
+        self.index = HammingIndex()
+        self.banks: dict[int, BankInfo] = {}
+        self._last_hash_id = 0
+        self._last_removal = 0
+        self._refreshed = 0.0
+        self.refresh()
+        unknown = set(options.banks) - {bank.name for bank in self.banks.values()}
+        if unknown:
+            raise ClearsightError(f"no bank named {', '.join(sorted(unknown))} (see `clearsight bank list`)")
+
+    def refresh(self) -> None:
+        """Catch up with the store: bank settings, hashes added and removed since the last refresh."""
+        self.banks = {bank.id: bank for bank in self.store.banks(with_counts=False)}
+        parts = []
+        for hash_ids, bank_ids, values in self.store.hashes_after("pdq", self._last_hash_id):
+            parts.append((hex_to_words(list(values)), np.array(hash_ids, dtype=np.int64), np.array(bank_ids, dtype=np.int32)))
+        if parts:
+            codes, ids, tags = (np.concatenate(column) for column in zip(*parts, strict=True))
+            if self._last_hash_id == 0:
+                self.index.build(codes, ids, tags)
+            else:
+                self.index.add(codes, ids, tags)
+            self._last_hash_id = int(ids[-1])
+        self._last_removal, removed = self.store.removals_after(self._last_removal)
+        if removed:
+            self.index.remove(removed)
+        self._refreshed = time.monotonic()
+
+    def _scope(self) -> dict[int, BankInfo]:
+        """Banks consulted, by id: those named (else every enabled one), and every enabled allowlist."""
+        named = set(self.options.banks)
+        return {bank.id: bank for bank in self.banks.values()
+                if (bank.name in named if named else bank.enabled) or (bank.allowlist and bank.enabled)}
+
+    def _distance(self, bank: BankInfo) -> int:
+        return self.options.distance if self.options.distance is not None else bank.pdq_distance
+
+    def match(self, hashes: dict[str, str], qualities: dict[str, int] | None = None, variants: dict[str, str] | None = None) -> MatchReport:
+        """Match one item's hashes; `variants` are extra PDQs of the item by transform name (dihedral)."""
+        if time.monotonic() - self._refreshed >= REFRESH_SECONDS:
+            self.refresh()
+        report = MatchReport()
+        in_scope = self._scope()
+        if not in_scope:
+            return report
+        hits: dict[tuple[int, str], tuple[HashLabels, int, str | None]] = {}
+        pairs = [(signal, hashes[signal].lower()) for signal in EXACT_SIGNALS if hashes.get(signal)]
+        for labels in self.store.exact(pairs, list(in_scope)):
+            hits[(labels.hash_id, labels.signal_type)] = (labels, 0, None)
+        if hashes.get("pdq"):
+            self._match_pdq(hashes["pdq"], (qualities or {}).get("pdq"), variants or {}, in_scope, hits, report)
+        found = sorted(
+            ((Match(in_scope[labels.bank_id].name, labels.signal_type, distance, labels.classification, labels.ref, transform), in_scope[labels.bank_id].allowlist)
+             for labels, distance, transform in hits.values()),
+            key=lambda pair: (pair[0].distance, pair[0].bank, pair[0].signal, pair[0].ref or ""),
+        )
+        matches = [match for match, allowlist in found if not allowlist]
+        report.allowlisted = [match for match, allowlist in found if allowlist]
+        if report.allowlisted:
+            report.suppressed = matches
+        else:
+            report.matches = matches
+        return report
+
+    def _match_pdq(self, pdq: str, quality: int | None, variants: dict[str, str], in_scope: dict[int, BankInfo],
+                   hits: dict[tuple[int, str], tuple[HashLabels, int, str | None]], report: MatchReport) -> None:
+        if quality is not None and quality < self.options.min_quality:
+            report.notes.append(f"pdq quality {quality} is below {self.options.min_quality}: not matched (lower --min-quality to match it)")
+            return
+        queries: dict[str, str] = {"original": pdq, **{name: value for name, value in variants.items() if name != "original"}}
+        radius = max(self._distance(bank) for bank in in_scope.values())
+        results = self.index.query(hex_to_words([value.lower() for value in queries.values()]), radius)
+        best: dict[int, tuple[int, str | None]] = {}
+        for transform, result in zip(queries, results, strict=True):
+            for hash_id, bank_id, distance in zip(result.ids.tolist(), result.tags.tolist(), result.distances.tolist(), strict=True):
+                bank = in_scope.get(bank_id)
+                if bank is None or distance > self._distance(bank) or (hash_id in best and best[hash_id][0] <= distance):
+                    continue
+                best[hash_id] = (distance, None if transform == "original" else transform)
+        labels = self.store.labels(list(best))
+        for hash_id, (distance, via) in best.items():
+            label = labels.get(hash_id)
+            if label is not None and (label.quality is None or label.quality >= self.options.min_quality):
+                hits[(hash_id, "pdq")] = (label, distance, via)

@@ -1,0 +1,204 @@
+"""`clearsight bank ...`: create hash banks, import and export the lists partners exchange."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, TextIO
+
+import typer
+from rich.table import Table
+
+from clearsight.banks.formats import FORMATS, decode, detect
+from clearsight.banks.formats.base import ExportContext, ReadOptions
+from clearsight.banks.records import HEX_LENGTHS, BankRecord, RowError, normalize_hash
+from clearsight.cli.app import DbOption, app, console, output
+from clearsight.config import load_settings
+from clearsight.errors import ClearsightError
+from clearsight.store.banks import DEFAULT_PDQ_DISTANCE, BankInfo, BankStore, ImportSummary
+from clearsight.store.db import open_engine
+
+bank_app = typer.Typer(help="Hash banks: named lists of known hashes to match against.", no_args_is_help=True)
+app.add_typer(bank_app, name="bank")
+
+ImportFormat = Enum("ImportFormat", {name: name for name in ("auto", *FORMATS)}, type=str)  # type: ignore[misc]
+ExportFormat = Enum("ExportFormat", {name: name for name in FORMATS}, type=str)  # type: ignore[misc]
+SignalName = Enum("SignalName", {name: name for name in HEX_LENGTHS}, type=str)  # type: ignore[misc]
+
+ERRORS_SHOWN = 20
+MAX_LIST_BYTES = 4 * 1024 * 1024 * 1024
+"""Largest hash-list file read (lists are read whole; 10 million CSV rows are about 1 GB)."""
+
+
+class ListFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+NameArg = Annotated[str, typer.Argument(help="Bank name.")]
+TypeOption = Annotated[SignalName | None, typer.Option("--type", help="Hash type where the value alone cannot tell (64 hex digits: sha256 or pdq).")]
+
+
+def _store(db: str | None) -> BankStore:
+    return BankStore(open_engine(load_settings(db).db))
+
+
+def _bank_table(banks: list[BankInfo]) -> Table:
+    table = Table("bank", "kind", "enabled", "pdq distance", "entries", "hashes", "classification", "version", "source")
+    for bank in banks:
+        hashes = ", ".join(f"{signal} {count:,}" for signal, count in sorted(bank.hashes.items())) or "-"
+        table.add_row(bank.name, "allowlist" if bank.allowlist else "known", "yes" if bank.enabled else "no", str(bank.pdq_distance),
+                      f"{bank.entries:,}", hashes, bank.classification or "-", bank.version or "-", bank.source or "-")
+    return table
+
+
+def _print_banks(banks: list[BankInfo], fmt: ListFormat) -> None:
+    if fmt is ListFormat.json:
+        print(json.dumps([bank.as_dict() for bank in banks], indent=1))
+    else:
+        output.print(_bank_table(banks))
+
+
+@bank_app.command("create")
+def create_command(
+    name: NameArg,
+    db: DbOption = None,
+    distance: Annotated[int, typer.Option("--distance", min=0, max=128, help="PDQ distance counted as a match for this bank (inclusive).")] = DEFAULT_PDQ_DISTANCE,
+    allowlist: Annotated[bool, typer.Option("--allowlist", help="Known false positives: a hit here suppresses matches from other banks.")] = False,
+    source: Annotated[str | None, typer.Option("--source", help="Where the list comes from (a hotline, a partner).")] = None,
+    version: Annotated[str | None, typer.Option("--version", help="The list's version or date.")] = None,
+    classification: Annotated[str | None, typer.Option("--classification", help="Label for entries that carry none.")] = None,
+) -> None:
+    """Create an empty bank."""
+    bank = _store(db).create(name, source=source, version=version, classification=classification, pdq_distance=distance, allowlist=allowlist)
+    console.print(f"Created {'allowlist ' if bank.allowlist else ''}bank [bold]{bank.name}[/] (PDQ distance {bank.pdq_distance}).")
+
+
+@bank_app.command("set")
+def set_command(
+    name: NameArg,
+    db: DbOption = None,
+    distance: Annotated[int | None, typer.Option("--distance", min=0, max=128, help="PDQ distance counted as a match.")] = None,
+    enabled: Annotated[bool | None, typer.Option("--enable/--disable", help="Whether the bank is matched by default.", show_default=False)] = None,
+    allowlist: Annotated[bool | None, typer.Option("--allowlist/--known", help="Make it an allowlist, or a list of known material.", show_default=False)] = None,
+    source: Annotated[str | None, typer.Option("--source")] = None,
+    version: Annotated[str | None, typer.Option("--version")] = None,
+    classification: Annotated[str | None, typer.Option("--classification")] = None,
+) -> None:
+    """Change a bank's settings; running matchers pick the change up within a second."""
+    changes = {"pdq_distance": distance, "enabled": enabled, "allowlist": allowlist, "source": source, "version": version, "classification": classification}
+    bank = _store(db).update(name, **{key: value for key, value in changes.items() if value is not None})
+    _print_banks([bank], ListFormat.text)
+
+
+@bank_app.command("list")
+def list_command(db: DbOption = None, fmt: Annotated[ListFormat, typer.Option("--format")] = ListFormat.text) -> None:
+    """Every bank with its settings and hash counts."""
+    _print_banks(_store(db).banks(), fmt)
+
+
+@bank_app.command("show")
+def show_command(name: NameArg, db: DbOption = None, fmt: Annotated[ListFormat, typer.Option("--format")] = ListFormat.text) -> None:
+    """One bank's settings and hash counts."""
+    _print_banks([_store(db).get(name)], fmt)
+
+
+@bank_app.command("delete")
+def delete_command(name: NameArg, db: DbOption = None, yes: Annotated[bool, typer.Option("--yes", help="Confirm: the bank and all its hashes go.")] = False) -> None:
+    """Delete a bank and all its hashes."""
+    if not yes:
+        raise ClearsightError(f"deleting bank {name!r} removes all its hashes; add --yes to confirm")
+    _store(db).delete(name)
+    console.print(f"Deleted bank [bold]{name}[/].")
+
+
+def _report_import(summary: ImportSummary, errors_out: Path | None) -> None:
+    console.print(f"Imported {summary.entries:,} entries ({summary.hashes:,} hashes); {summary.duplicates:,} hashes were already in the bank; "
+                  f"{len(summary.errors):,} rows rejected.")
+    for error in summary.errors[:ERRORS_SHOWN]:
+        console.print(f"  row {error.row}: {error.message}", markup=False, highlight=False)
+    if len(summary.errors) > ERRORS_SHOWN:
+        console.print(f"  ... and {len(summary.errors) - ERRORS_SHOWN:,} more" + ("" if errors_out else " (write them all with --errors FILE)"))
+    if errors_out is not None:
+        errors_out.write_text("".join(f"{error.row}\t{error.message}\n" for error in summary.errors), encoding="utf-8")
+
+
+@bank_app.command("import")
+def import_command(
+    name: NameArg,
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The hash list.")],
+    db: DbOption = None,
+    fmt: Annotated[ImportFormat, typer.Option("--format", help="File format; auto tells it from the content.")] = ImportFormat.auto,  # type: ignore[attr-defined]
+    signal: TypeOption = None,
+    version: Annotated[str | None, typer.Option("--version", help="Record this as the bank's version.")] = None,
+    errors_out: Annotated[Path | None, typer.Option("--errors", help="Write every rejected row (number, reason) to this file.")] = None,
+) -> None:
+    """Import a hash list; bad rows are reported and skipped, hashes already present are skipped.
+
+    Re-running an interrupted import finishes it.
+    """
+    if file.stat().st_size > MAX_LIST_BYTES:
+        raise ClearsightError(f"{file} is larger than {MAX_LIST_BYTES // 2**30} GiB; split it")
+    store = _store(db)
+    store.get(name)
+    text = decode(file.read_bytes())
+    reader = detect(text) if fmt.value == "auto" else FORMATS[fmt.value]
+    console.print(f"Reading {file} as [bold]{reader.name}[/].")
+    summary = store.import_records(name, reader.read(text, ReadOptions(signal=signal.value if signal else None)), version=version)
+    _report_import(summary, errors_out)
+
+
+@bank_app.command("export")
+def export_command(
+    name: NameArg,
+    file: Annotated[str, typer.Argument(help="Where to write; - for standard output.")],
+    db: DbOption = None,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="File format.")] = ExportFormat.csv,  # type: ignore[attr-defined]
+) -> None:
+    """Export a bank in one of the exchange formats."""
+    store = _store(db)
+    bank = store.get(name)
+    with contextlib.ExitStack() as stack:
+        stream: TextIO = sys.stdout if file == "-" else stack.enter_context(open(file, "w", encoding="utf-8", newline=""))
+        FORMATS[fmt.value].write(store.records(name), stream, ExportContext(bank.name, bank.source, bank.version))
+    if file != "-":
+        console.print(f"Exported bank [bold]{name}[/] to {file} as {fmt.value}.")
+
+
+def parse_hash(value: str, signal: str | None) -> tuple[str, str]:
+    """(signal type, normalized value) of a hash typed on the command line."""
+    length = len(value.strip().removeprefix("0x"))
+    guessed = signal or {32: "md5", 40: "sha1"}.get(length)
+    if guessed is None:
+        raise ClearsightError(f"cannot tell the type of {value!r} ({length} hex digits{': sha256 or pdq' if length == 64 else ''}); give --type")
+    try:
+        return guessed, normalize_hash(guessed, value)
+    except ValueError as exc:
+        raise ClearsightError(str(exc)) from None
+
+
+@bank_app.command("add")
+def add_command(
+    name: NameArg,
+    values: Annotated[list[str], typer.Argument(help="Hashes to add, each as its own entry.")],
+    db: DbOption = None,
+    signal: TypeOption = None,
+    classification: Annotated[str | None, typer.Option("--classification")] = None,
+    ref: Annotated[str | None, typer.Option("--ref", help="Your reference for these entries.")] = None,
+) -> None:
+    """Add hashes typed on the command line."""
+    records: list[BankRecord | RowError] = []
+    for value in values:
+        kind, normalized = parse_hash(value, signal.value if signal else None)
+        records.append(BankRecord({kind: normalized}, classification, ref))
+    _report_import(_store(db).import_records(name, records), None)
+
+
+@bank_app.command("remove")
+def remove_command(name: NameArg, values: Annotated[list[str], typer.Argument(help="Hash values to remove.")], db: DbOption = None) -> None:
+    """Remove hashes from a bank; running matchers stop matching them within a second."""
+    removed = _store(db).remove_hashes(name, [value.strip().lower().removeprefix("0x") for value in values])
+    console.print(f"Removed {removed:,} hashes from [bold]{name}[/].")

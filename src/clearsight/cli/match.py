@@ -1,0 +1,88 @@
+"""`clearsight match`: check one hash or one file against the banks."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from clearsight.banks.matcher import MIN_QUALITY, Matcher, MatchOptions, MatchReport
+from clearsight.cli.app import DbOption, app, console, output
+from clearsight.cli.bank import TypeOption, parse_hash
+from clearsight.config import Settings, load_settings
+from clearsight.errors import ClearsightError
+from clearsight.intake.walk import Entry
+from clearsight.item import ItemResult
+from clearsight.pipeline.process import process_entry
+from clearsight.store.banks import BankStore
+from clearsight.store.db import open_engine
+
+
+class MatchFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+BankOption = Annotated[list[str] | None, typer.Option("--bank", help="Match only against this bank (repeatable). [default: every enabled bank]", show_default=False)]
+DistanceOption = Annotated[int | None, typer.Option("--distance", min=0, max=128, help="PDQ distance for every bank instead of each bank's own.")]
+DihedralOption = Annotated[bool, typer.Option("--dihedral", help="Also match every rotation and mirror image of images (flipped or rotated re-uploads).")]
+MinQualityOption = Annotated[int, typer.Option("--min-quality", min=0, max=100, help="PDQ hashes below this quality are not matched.")]
+
+
+def open_matcher(settings: Settings, banks: list[str] | None, distance: int | None, min_quality: int) -> Matcher:
+    """A matcher over the case database's banks with the command's options."""
+    return Matcher(BankStore(open_engine(settings.db)), MatchOptions(tuple(banks or ()), distance, min_quality))
+
+
+def _hash_file(path: Path, settings: Settings) -> ItemResult:
+    stat = path.stat()
+    result = process_entry(Entry(str(path), stat.st_size, stat.st_mtime_ns), settings)[0]
+    if result.errors and not result.hashes:
+        raise ClearsightError(f"cannot hash {path}: {result.error}")
+    return result
+
+
+def _print_report(subject: str, report: MatchReport) -> None:
+    if not (report.matches or report.allowlisted):
+        output.print(f"{subject}: no match", highlight=False)
+    table = Table("bank", "signal", "distance", "classification", "ref", "transform", "status", title=subject if report.matches or report.allowlisted else None)
+    for status, matches in (("match", report.matches), ("allowlisted", report.allowlisted), ("suppressed by allowlist", report.suppressed)):
+        for match in matches:
+            table.add_row(match.bank, match.signal, str(match.distance), match.classification or "-", match.ref or "-", match.transform or "-", status)
+    if table.row_count:
+        output.print(table)
+    for note in report.notes:
+        console.print(note, highlight=False)
+
+
+@app.command("match")
+def match_command(
+    value_or_file: Annotated[str, typer.Argument(metavar="VALUE_OR_FILE", help="A hash (md5, sha1, sha256, pdq) or a file to hash and match.")],
+    db: DbOption = None,
+    signal: TypeOption = None,
+    banks: BankOption = None,
+    distance: DistanceOption = None,
+    dihedral: DihedralOption = False,
+    min_quality: MinQualityOption = MIN_QUALITY,
+    fmt: Annotated[MatchFormat, typer.Option("--format")] = MatchFormat.text,
+) -> None:
+    """Match one hash or one file against the banks."""
+    settings = replace(load_settings(db), pdq_dihedral=dihedral)
+    matcher = open_matcher(settings, banks, distance, min_quality)
+    if os.path.isfile(value_or_file):
+        result = _hash_file(Path(value_or_file), settings)
+        hashes, qualities, variants = result.hashes, result.qualities, result.variants.get("pdq")
+    else:
+        kind, value = parse_hash(value_or_file, signal.value if signal else None)
+        hashes, qualities, variants = {kind: value}, {}, None
+    report = matcher.match(hashes, qualities, variants)
+    if fmt is MatchFormat.json:
+        print(json.dumps({"query": value_or_file, "hashes": hashes, **report.record()}, indent=1))
+    else:
+        _print_report(value_or_file, report)
