@@ -45,8 +45,12 @@ def test_a_bad_limit_setting_fails_with_one_line(tmp_path: Path, monkeypatch) ->
 def test_demo_builds_a_corpus_and_scans_it(tmp_path: Path) -> None:
     done = clearsight("demo", "--dir", str(tmp_path / "corpus"), "--db", str(tmp_path / "demo.db"))
     assert "Scan run 1" in done.stderr
-    listed = records(clearsight("scan", str(tmp_path / "corpus"), "--db", str(tmp_path / "demo.db"), "--format", "jsonl").stdout)
+    listed = records(clearsight("scan", str(tmp_path / "corpus"), "--db", str(tmp_path / "demo.db"), "--dihedral", "--format", "jsonl").stdout)
     types = {row["media_type"] for row in listed}
     assert types == {"image", "video", "archive", "model", "other"}
     assert any("!/" in row["path"] for row in listed)
     assert sum(row["error"] is not None for row in listed) == 2
+    matched = {row["path"].split("/corpus/", 1)[1]: row["matches"] for row in listed if row["matches"]}
+    assert sorted(matched) == ["holiday-album.zip!/day1/beach.png", "photo-001-mirrored.jpg", "photo-001-small-copy.jpg", "photo-001.jpg"]
+    assert [match["transform"] for match in matched["photo-001-mirrored.jpg"]] == ["flip_x"]
+    assert [match["signal"] for match in matched["holiday-album.zip!/day1/beach.png"]] == ["md5"]

@@ -81,6 +81,8 @@ def match_command(
     else:
         kind, value = parse_hash(value_or_file, signal.value if signal else None)
         hashes, qualities, variants = {kind: value}, {}, None
+        if dihedral:
+            console.print("--dihedral needs the image itself (a file): the rotations of a hash value cannot be computed; matching the value as given.")
     report = matcher.match(hashes, qualities, variants)
     if fmt is MatchFormat.json:
         print(json.dumps({"query": value_or_file, "hashes": hashes, **report.record()}, indent=1))

@@ -3,11 +3,13 @@ a short synthetic video, a tiny model file and archives, plus deliberately broke
 
 Everything is drawn from numpy gradients and shapes; the "prompts" in the metadata describe
 landscapes. The corpus shows every scan feature: each image format, EXIF orientation, a
-near-duplicate, nested archives and the per-item errors that bad input gets.
+near-duplicate and a mirrored copy (matched against a demo hash bank), nested archives and
+the per-item errors that bad input gets.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import struct
@@ -18,6 +20,9 @@ from pathlib import Path
 import av
 import numpy as np
 from PIL import Image, PngImagePlugin
+
+from clearsight.banks.records import BankRecord
+from clearsight.hashing.pdq_numpy import bits_to_hex, pdq_from_luma
 
 SIZE = (640, 480)
 
@@ -64,6 +69,7 @@ def _write_images(folder: Path) -> None:
     synthetic_image(6).save(folder / "page.tiff")
     synthetic_image(7).save(folder / "wallpaper.avif", quality=60)
     synthetic_image(1).resize((320, 240)).save(folder / "photo-001-small-copy.jpg", quality=80)
+    synthetic_image(1).transpose(Image.Transpose.FLIP_LEFT_RIGHT).save(folder / "photo-001-mirrored.jpg", quality=85)
     exif = Image.Exif()
     exif[0x0112] = 6  # Orientation: rotate 90 degrees clockwise to display
     synthetic_image(8).save(folder / "phone-rotated.jpg", exif=exif)
@@ -123,6 +129,16 @@ def _write_broken(folder: Path) -> None:
     synthetic_image(30).save(whole, format="JPEG")
     (folder / "damaged.jpg").write_bytes(whole.getvalue()[: len(whole.getvalue()) // 3])
     (folder / "empty.dat").write_bytes(b"")
+
+
+def demo_known_hashes() -> list[BankRecord]:
+    """A pretend hash list for the demo: the PDQ of picture 1 (so its resized and mirrored copies
+    match perceptually) and the MD5 of a PNG inside the zip (an exact match on an archive member)."""
+    pdq, quality = pdq_from_luma(np.asarray(synthetic_image(1).convert("L"), dtype=np.float32))
+    return [
+        BankRecord({"pdq": bits_to_hex(pdq)}, classification="demo", ref="demo-1", quality=quality),
+        BankRecord({"md5": hashlib.md5(_png_bytes(22)).hexdigest()}, classification="demo", ref="demo-2"),
+    ]
 
 
 def build_demo_corpus(folder: Path) -> Path:

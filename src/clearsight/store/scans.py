@@ -19,6 +19,9 @@ from clearsight.item import ItemResult
 from clearsight.store.models import ItemErrorRecord, ItemHash, MediaItem, ScanRun, ScanRunItem
 
 READ_CHUNK = 1000
+VARIANT_SEPARATOR = "@"
+"""Hashes of transformed copies (dihedral PDQs) are kept as `pdq@rotate90` and so on, so a
+resumed or repeated scan can match them again without decoding the image."""
 
 items_t: Table = MediaItem.__table__  # type: ignore[assignment]
 hashes_t: Table = ItemHash.__table__  # type: ignore[assignment]
@@ -154,6 +157,12 @@ def _save_groups(conn: Connection, run_id: int, groups: Sequence[Sequence[ItemRe
         {"item_id": item_id, "signal_type": name, "value": value, "quality": result.qualities.get(name)}
         for item_id, result in flat
         for name, value in result.hashes.items()
+    ] + [
+        {"item_id": item_id, "signal_type": name + VARIANT_SEPARATOR + transform, "value": value, "quality": None}
+        for item_id, result in flat
+        for name, variants in result.variants.items()
+        for transform, value in variants.items()
+        if transform != "original"
     ])
     _insert_many(conn, errors_t, [
         {"item_id": item_id, "stage": stage, "message": message} for item_id, result in flat for stage, message in result.errors
@@ -177,6 +186,10 @@ def _results_for(conn: Connection, rows: Iterable[RowMapping]) -> Iterator[ItemR
     for item_id, name, value, quality in conn.execute(
         select(hashes_t.c.item_id, hashes_t.c.signal_type, hashes_t.c.value, hashes_t.c.quality).where(hashes_t.c.item_id.in_(ids))
     ):
+        if VARIANT_SEPARATOR in name:
+            signal, transform = name.split(VARIANT_SEPARATOR, 1)
+            by_id[item_id].variants.setdefault(signal, {})[transform] = value
+            continue
         by_id[item_id].hashes[name] = value
         if quality is not None:
             by_id[item_id].qualities[name] = quality
