@@ -14,7 +14,7 @@ from PIL import Image, ImageOps
 from clearsight.config import Settings
 from clearsight.hashing.base import hamming_distance
 from clearsight.hashing.pdq import PdqSignal
-from clearsight.hashing.pdq_numpy import bits_to_hex, pdq_from_luma
+from clearsight.hashing.pdq_numpy import bits_to_hex, pdq_dihedral_from_luma, pdq_from_luma
 from clearsight.item import Item, ItemResult
 from clearsight.media.image import target_size
 from tests.media_factory import image_bytes
@@ -110,3 +110,27 @@ def test_a_flat_image_has_quality_zero() -> None:
 def test_an_image_too_small_to_hash_has_an_empty_hash() -> None:
     bits, quality = pdq_from_luma(np.zeros((4, 40), np.uint8))
     assert quality == 0 and not bits.any()
+
+
+DIHEDRAL_TRANSPOSES = {
+    "flip_x": Image.Transpose.FLIP_LEFT_RIGHT,
+    "flip_y": Image.Transpose.FLIP_TOP_BOTTOM,
+    "rotate90": Image.Transpose.ROTATE_270,  # Pillow turns counter-clockwise; ours are clockwise
+    "rotate180": Image.Transpose.ROTATE_180,
+    "rotate270": Image.Transpose.ROTATE_90,
+    "transpose": Image.Transpose.TRANSPOSE,
+    "transverse": Image.Transpose.TRANSVERSE,
+}
+
+
+@pytest.mark.parametrize("name", sorted(DIHEDRAL_TRANSPOSES))
+def test_each_dihedral_pdq_is_the_pdq_of_the_transformed_image(name: str) -> None:
+    image = Image.open(io.BytesIO(image_bytes("PNG", seed=12, size=(300, 200)))).convert("L")
+    variants, quality = pdq_dihedral_from_luma(np.asarray(image))
+    transformed, transformed_quality = pdq_from_luma(np.asarray(image.transpose(DIHEDRAL_TRANSPOSES[name])))
+    # Within the matching distance, not bit-exact: PDQ samples its 64x64 grid at pixel positions
+    # that are not symmetric for every image size, exactly as the reference implementation does.
+    assert int((variants[name] != transformed).sum()) <= 31
+    assert int((variants["original"] != transformed).sum()) > 64
+    assert (variants["original"] == pdq_from_luma(np.asarray(image))[0]).all()
+    assert quality == transformed_quality
