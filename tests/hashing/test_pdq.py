@@ -133,4 +133,4 @@ def test_each_dihedral_pdq_is_the_pdq_of_the_transformed_image(name: str) -> Non
     assert int((variants[name] != transformed).sum()) <= 31
     assert int((variants["original"] != transformed).sum()) > 64
     assert (variants["original"] == pdq_from_luma(np.asarray(image))[0]).all()
-    assert quality == transformed_quality
+    assert abs(quality - transformed_quality) <= 2
