@@ -15,6 +15,7 @@ from clearsight.errors import ClearsightError
 
 DEFAULT_DB_FILE = "clearsight.db"
 MiB = 1024 * 1024
+DEFAULT_CACHE_DIR = Path("~/.cache/clearsight").expanduser()
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class Settings:
     limits: Limits = Limits()
     pdq_long_side: int = 512
     """Images are decoded (reduced where the format allows) and resized to this long side for PDQ."""
+    cache_dir: Path = DEFAULT_CACHE_DIR
+    """Where snapshots of large PDQ indexes are kept between commands ($CLEARSIGHT_CACHE_DIR)."""
     pdq_dihedral: bool = False
     """Also compute the PDQ of each rotation and mirror image, to match flipped and rotated re-uploads."""
 
@@ -69,7 +72,8 @@ def _limits_from_env(env: dict[str, str]) -> Limits:
 def load_settings(db: str | None = None, env: dict[str, str] | None = None) -> Settings:
     """Settings from the command line (`db`) and the environment, the command line winning."""
     env = dict(os.environ) if env is None else env
-    return Settings(db=db or env.get("CLEARSIGHT_DB") or DEFAULT_DB_FILE, limits=_limits_from_env(env))
+    settings = Settings(db=db or env.get("CLEARSIGHT_DB") or DEFAULT_DB_FILE, limits=_limits_from_env(env))
+    return replace(settings, cache_dir=Path(env["CLEARSIGHT_CACHE_DIR"])) if env.get("CLEARSIGHT_CACHE_DIR") else settings
 
 
 def database_url(db: str) -> str:

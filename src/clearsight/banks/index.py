@@ -130,7 +130,8 @@ class Hits:
 class _Tables:
     """The immutable multi-index tables over one set of codes."""
 
-    def __init__(self, codes: np.ndarray) -> None:
+    def __init__(self, codes: np.ndarray, saved: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+        """Build the tables over `codes`, or adopt `saved` (offsets, rows) built earlier over them."""
         size = len(codes)
         if size >= 2**32:
             raise ValueError("an index holds fewer than 2**32 hashes")
@@ -141,6 +142,11 @@ class _Tables:
         self.offsets = np.empty(sum((1 << width) + 1 for width in self.widths), dtype=np.int64 if size * len(self.widths) >= 2**32 else np.uint32)
         self.rows = np.empty(size * len(self.widths), dtype=np.uint32)
         self._plans: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        if saved is not None:
+            if saved[0].shape != self.offsets.shape or saved[1].shape != self.rows.shape:
+                raise ValueError("saved tables do not fit these codes")
+            self.offsets, self.rows = saved[0].astype(self.offsets.dtype, copy=False), saved[1].astype(np.uint32, copy=False)
+            return
         with ThreadPoolExecutor(BUILD_THREADS) as pool:
             list(pool.map(lambda chunk: self._fill(chunk, codes), range(len(self.widths))))
 
@@ -255,6 +261,29 @@ class HammingIndex:
         rows = np.flatnonzero(np.isin(self._ids[: self.size], np.asarray(ids, dtype=np.int64)) & self._alive[: self.size])
         self._alive[rows] = False
         return len(rows)
+
+    @property
+    def clean(self) -> bool:
+        """True when every row is live and in the tables (nothing to merge): the state worth saving."""
+        return self.size == self.indexed and bool(self._alive[: self.size].all())
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The rows and tables as plain arrays, for `from_arrays` (see `banks.snapshot`)."""
+        saved: dict[str, np.ndarray] = {"codes": self._codes[: self.size], "ids": self._ids[: self.size], "tags": self._tags[: self.size]}
+        if self.tables is not None:
+            saved |= {"offsets": self.tables.offsets, "rows": self.tables.rows}
+        return saved
+
+    @classmethod
+    def from_arrays(cls, saved: dict[str, np.ndarray]) -> HammingIndex:
+        """An index over saved rows, adopting the saved tables instead of building them."""
+        index = cls()
+        index._allocate(len(saved["ids"]) + max(MERGE_DELTA_AT, len(saved["ids"]) // 8))
+        index._append(saved["codes"], saved["ids"], saved["tags"])
+        if "offsets" in saved:
+            index.tables = _Tables(index._codes[: index.size], (saved["offsets"], saved["rows"]))
+            index.indexed = index.size
+        return index
 
     def compact(self) -> None:
         """Drop removed rows and fold the delta into freshly built tables."""

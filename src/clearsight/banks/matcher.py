@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from clearsight.banks.index import HammingIndex, hex_to_words
+from clearsight.banks.snapshot import Snapshot, load, save
 from clearsight.errors import ClearsightError
 from clearsight.store.banks import BankInfo, BankStore, HashLabels
 
@@ -23,6 +25,8 @@ EXACT_SIGNALS = ("md5", "sha1", "sha256")
 MIN_QUALITY = 50
 """PDQ hashes below this quality (flat or tiny images) match too much to be trusted."""
 REFRESH_SECONDS = 1.0
+SNAPSHOT_MIN_ROWS = 200_000
+"""Below this many hashes read from the store, loading is already quick and no snapshot is written."""
 
 
 @dataclass(frozen=True)
@@ -70,25 +74,47 @@ class MatchReport:
 class Matcher:
     """Matches hashes against the banks of one case database."""
 
-    def __init__(self, store: BankStore, options: MatchOptions = MatchOptions()) -> None:
+    def __init__(self, store: BankStore, options: MatchOptions = MatchOptions(), snapshot: Path | None = None,
+                 snapshot_min_rows: int = SNAPSHOT_MIN_ROWS) -> None:
+        """`snapshot`: where to keep a copy of the PDQ index between commands (see `banks.snapshot`);
+        it is written when at least `snapshot_min_rows` hashes had to be read from the store."""
         self.store = store
         self.options = options
         self.index = HammingIndex()
         self.banks: dict[int, BankInfo] = {}
         self._last_hash_id = 0
         self._last_removal = 0
+        self._last_value = ""
         self._refreshed = 0.0
-        self.refresh()
+        self.restored = snapshot is not None and self._restore(snapshot)
+        """Whether the PDQ index came from the snapshot rather than from reading every hash."""
+        read = self.refresh()
+        if snapshot is not None and read >= snapshot_min_rows and self.index.clean:
+            save(snapshot, Snapshot(self.index, self._last_hash_id, self._last_removal, self._last_value))
         unknown = set(options.banks) - {bank.name for bank in self.banks.values()}
         if unknown:
             raise ClearsightError(f"no bank named {', '.join(sorted(unknown))} (see `clearsight bank list`)")
 
-    def refresh(self) -> None:
-        """Catch up with the store: bank settings, hashes added and removed since the last refresh."""
+    def _restore(self, path: Path) -> bool:
+        """Start from the snapshot if it matches the store: its newest hash is still there, unchanged,
+        or was removed through the removal log (which the catch-up then applies)."""
+        saved = load(path)
+        if saved is None or self.store.hash_value(saved.last_hash_id) not in (saved.last_value, ""):
+            return False
+        self.index, self._last_hash_id, self._last_removal, self._last_value = saved.index, saved.last_hash_id, saved.last_removal, saved.last_value
+        return True
+
+    def refresh(self) -> int:
+        """Catch up with the store: bank settings, hashes added and removed since the last refresh.
+
+        Returns how many hashes were read.
+        """
         self.banks = {bank.id: bank for bank in self.store.banks(with_counts=False)}
         parts = []
         for hash_ids, bank_ids, values in self.store.hashes_after("pdq", self._last_hash_id):
             parts.append((hex_to_words(list(values)), np.array(hash_ids, dtype=np.int64), np.array(bank_ids, dtype=np.int32)))
+            self._last_value = values[-1]
+        read = sum(len(ids) for _, ids, _ in parts)
         if parts:
             codes, ids, tags = (np.concatenate(column) for column in zip(*parts, strict=True))
             if self._last_hash_id == 0:
@@ -100,6 +126,7 @@ class Matcher:
         if removed:
             self.index.remove(removed)
         self._refreshed = time.monotonic()
+        return read
 
     def _scope(self) -> dict[int, BankInfo]:
         """Banks consulted, by id: those named (else every enabled one), and every enabled allowlist."""

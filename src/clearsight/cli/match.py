@@ -13,9 +13,10 @@ import typer
 from rich.table import Table
 
 from clearsight.banks.matcher import MIN_QUALITY, Matcher, MatchOptions, MatchReport
+from clearsight.banks.snapshot import snapshot_path
 from clearsight.cli.app import DbOption, app, console, output
 from clearsight.cli.bank import TypeOption, parse_hash
-from clearsight.config import Settings, load_settings
+from clearsight.config import Settings, database_url, load_settings
 from clearsight.errors import ClearsightError
 from clearsight.intake.walk import Entry
 from clearsight.item import ItemResult
@@ -37,7 +38,8 @@ MinQualityOption = Annotated[int, typer.Option("--min-quality", min=0, max=100, 
 
 def open_matcher(settings: Settings, banks: list[str] | None, distance: int | None, min_quality: int) -> Matcher:
     """A matcher over the case database's banks with the command's options."""
-    return Matcher(BankStore(open_engine(settings.db)), MatchOptions(tuple(banks or ()), distance, min_quality))
+    snapshot = snapshot_path(settings.cache_dir, database_url(settings.db), "pdq")
+    return Matcher(BankStore(open_engine(settings.db)), MatchOptions(tuple(banks or ()), distance, min_quality), snapshot)
 
 
 def _hash_file(path: Path, settings: Settings) -> ItemResult:

@@ -278,6 +278,14 @@ class BankStore:
             finally:
                 cursor.close()
 
+    def hash_value(self, hash_id: int) -> str | None:
+        """The value of one bank hash; "" if it was removed (`bank remove`); None if it never existed here."""
+        with self.engine.connect() as conn:
+            value: str | None = conn.execute(select(hashes_t.c.value).where(hashes_t.c.id == hash_id)).scalar()
+            if value is None and conn.execute(select(removals_t.c.seq).where(removals_t.c.hash_id == hash_id).limit(1)).first():
+                return ""
+            return value
+
     def removals_after(self, seq: int) -> tuple[int, list[int]]:
         """(newest removal seq, hash ids removed after `seq`)."""
         with self.engine.connect() as conn:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, RowMapping, Table, insert, literal, or_, select, update
@@ -171,7 +171,7 @@ def _save_groups(conn: Connection, run_id: int, groups: Sequence[Sequence[ItemRe
     return [group_ids[0] for group_ids in ids]
 
 
-def _insert_many(conn: Connection, table: Table, rows: list[dict[str, object]]) -> None:
+def _insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, object]]) -> None:
     if rows:
         conn.execute(insert(table), rows)
 
