@@ -7,6 +7,8 @@ import io
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clearsight.banks.formats import FORMATS, FormatError, decode, detect
 from clearsight.banks.formats.base import ExportContext, ReadOptions
@@ -103,6 +105,15 @@ def test_each_bad_row_gets_its_own_error_with_its_line_number() -> None:
     assert [(error.row, error.message.split(" ")[0]) for error in errors] == [(3, "md5"), (4, "pdq")]
 
 
+@pytest.mark.parametrize("fmt", ["csv", "hma"])
+def test_a_row_the_csv_module_refuses_is_one_row_error(fmt: str) -> None:
+    huge = '"' + "x" * 200_000 + '"'
+    text = f"md5,ref\n{MD5},{huge}\n{MD5[::-1]},ok\n" if fmt == "csv" else f"md5,{MD5},{huge}\nmd5,{MD5[::-1]},ok\n"
+    records, errors = read(fmt, text)
+    assert [record.hashes["md5"] for record in records] == [MD5[::-1]]
+    assert len(errors) == 1 and "unreadable CSV row" in errors[0].message and errors[0].row == (2 if fmt == "csv" else 1)
+
+
 def test_bare_64_hex_lines_need_the_type() -> None:
     _, errors = read("lines", SHA256 + "\n")
     assert "give --type" in errors[0].message
@@ -122,7 +133,28 @@ def test_an_xml_bomb_is_refused_without_expanding_it() -> None:
         read("ncmec", bomb)
 
 
+@pytest.mark.parametrize("category", ["inf", "nan", "1.5", "one", "1e400"])
+def test_a_vics_category_that_is_not_a_whole_number_rejects_only_its_record(category: str) -> None:
+    document = {"value": [{"MD5": MD5, "Category": category}, {"MD5": MD5[::-1], "Category": 2}]}
+    records, errors = read("vics", json.dumps(document))
+    assert [record.classification for record in records] == ["vics:2"]
+    assert errors[0].row == 1
+
+
 def test_hma_maps_its_signal_names_and_rejects_unknown_ones() -> None:
     records, errors = read("hma", f"video_md5,{MD5}\nvpdq,{PDQ}\n")
     assert records[0].hashes == {"md5": MD5}
     assert "unsupported signal type 'vpdq'" in errors[0].message
+
+
+@settings(max_examples=150, deadline=None)
+@given(fmt=st.sampled_from(sorted(FORMATS)), text=st.one_of(
+    st.text(max_size=400),
+    st.builds(lambda sample, cut, junk: sample[:cut] + junk, st.sampled_from(list(SAMPLES.values())), st.integers(0, 900), st.text(max_size=40)),
+))
+def test_any_input_gives_records_row_errors_or_one_format_error_never_a_crash(fmt: str, text: str) -> None:
+    try:
+        items = list(FORMATS[fmt].read(text, ReadOptions()))
+    except FormatError:
+        return
+    assert all(isinstance(item, (BankRecord, RowError)) for item in items)

@@ -58,12 +58,20 @@ def optional_text(value: Any) -> str | None:
     return text or None
 
 
+def whole_number(text: str) -> int:
+    """An integer from "3", "3.0" or 3; ValueError (never OverflowError) for anything else."""
+    number = float(text)
+    if not number.is_integer():
+        raise ValueError(f"not a whole number: {text[:40]!r}")
+    return int(number)
+
+
 def parse_quality(value: Any) -> int | None:
     """A PDQ quality 0-100 from text or number; ValueError when it is something else."""
     text = optional_text(value)
     if text is None:
         return None
-    quality = int(float(text))
+    quality = whole_number(text)
     if not 0 <= quality <= 100:
         raise ValueError(f"quality must be 0-100, got {text}")
     return quality

@@ -7,6 +7,7 @@ only when the file as a whole cannot be read (not JSON at all, no hash column...
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import ClassVar, Protocol, TextIO
@@ -47,6 +48,21 @@ class BankFormat(Protocol):
 
     @staticmethod
     def write(records: Iterable[BankRecord], stream: TextIO, context: ExportContext) -> None: ...
+
+
+def csv_rows(lines: list[str], dialect: type[csv.Dialect] | csv.Dialect = csv.excel) -> Iterator[tuple[int, list[str] | RowError]]:
+    """(line number, row) of CSV lines, or (line number, RowError) for a row the csv module
+    refuses (an over-long field, say), after which reading goes on with the next line."""
+    reader = csv.reader(lines, dialect)
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield reader.line_num, RowError(reader.line_num, f"unreadable CSV row: {exc}")
+            continue
+        yield reader.line_num, row
 
 
 def decode(data: bytes) -> str:

@@ -11,7 +11,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import ClassVar, TextIO
 
-from clearsight.banks.formats.base import ExportContext, FormatError, ReadOptions
+from clearsight.banks.formats.base import ExportContext, FormatError, ReadOptions, csv_rows
 from clearsight.banks.records import HEX_LENGTHS, BankRecord, RowError, normalize_hash, optional_text, parse_quality
 
 LABEL_ALIASES = {
@@ -58,11 +58,17 @@ class CsvFormat:
         start = next((number for number, line in enumerate(lines) if line.strip()), None)
         if start is None:
             return
-        rows = csv.reader(lines[start:], _dialect(lines[start]))
-        header = [_header_name(name) for name in next(rows)]
+        try:
+            header = [_header_name(name) for name in next(csv.reader(lines[start : start + 1], _dialect(lines[start])), [])]
+        except csv.Error as exc:
+            raise FormatError(f"unreadable CSV header: {exc}") from None
         if not any(name in HEX_LENGTHS for name in header):
             raise FormatError(f"CSV header names no hash column ({', '.join(HEX_LENGTHS)}): {lines[start][:120]!r}")
-        for offset, row in enumerate(rows, start=start + 2):
+        for number, row in csv_rows(lines[start + 1 :], _dialect(lines[start])):
+            offset = number + start + 1
+            if isinstance(row, RowError):
+                yield RowError(offset, row.message)
+                continue
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) > len(header):

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar, TextIO
 
 from clearsight.banks.formats.base import ExportContext, FormatError, ReadOptions
-from clearsight.banks.records import BankRecord, RowError, normalize_hash, optional_text, parse_quality
+from clearsight.banks.records import BankRecord, RowError, normalize_hash, optional_text, parse_quality, whole_number
 
 CONTEXT_2_0 = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media"
 CATEGORY_PREFIX = "vics:"
@@ -57,7 +57,7 @@ def _record(media: dict[str, Any]) -> BankRecord:
         raise ValueError("Media record has no MD5, SHA1 or PDQ")
     category = optional_text(_field(media, "Category"))
     if category is not None:
-        category = CATEGORY_PREFIX + str(int(float(category)))
+        category = CATEGORY_PREFIX + str(whole_number(category))
     kept = {name: _field(media, name) for name in KEPT_FIELDS if _field(media, name) is not None}
     ref = optional_text(_field(media, "MediaID"))
     return BankRecord(hashes, category, ref, quality, {"vics": kept} if kept else {})
