@@ -104,3 +104,19 @@ def test_bank_commands_fail_with_one_line_reasons(tmp_path: Path) -> None:
         assert reason in failed.stderr and len(failed.stderr.strip().splitlines()) == 1
     clearsight("bank", "create", "dup", "--db", db)
     assert "already exists" in clearsight("bank", "create", "dup", "--db", db, check=False).stderr
+
+
+def test_a_100000_row_list_with_10_bad_rows_imports_99990_and_reports_the_10(tmp_path: Path) -> None:
+    db = str(tmp_path / "case.db")
+    bad = set(range(7, 100_000, 10_000))
+    lines = ["md5,classification,ref"] + [
+        (f"{'not-hex':<32},A,r{row}" if row in bad else f"{row:032x},A,r{row}") for row in range(100_000)
+    ]
+    (tmp_path / "list.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    clearsight("bank", "create", "big", "--db", db)
+    done = clearsight("bank", "import", "big", str(tmp_path / "list.csv"), "--db", db, "--errors", str(tmp_path / "errors.tsv"))
+    assert "Imported 99,990 entries (99,990 hashes)" in done.stderr and "10 rows rejected" in done.stderr
+    reported = [int(line.split("\t")[0]) for line in (tmp_path / "errors.tsv").read_text().splitlines()]
+    assert reported == sorted(row + 2 for row in bad)  # file lines: the header is line 1
+    (bank,) = json.loads(clearsight("bank", "show", "big", "--db", db, "--format", "json").stdout)
+    assert bank["hashes"] == {"md5": 99_990}
