@@ -37,7 +37,8 @@ class ItemResult:
     """Index of the containing archive's result in the same task's result list."""
     variants: dict[str, dict[str, str]] = field(default_factory=dict)
     """Per signal, hashes of transformed copies (PDQ of each rotation and mirror image) by
-    transform name; computed only when matching asks for them, and not stored."""
+    transform name; computed only when matching asks for them (`--dihedral`), and stored with
+    the item so that a repeated scan can match them without decoding again."""
 
     @property
     def error(self) -> str | None:
@@ -66,4 +67,4 @@ class Item:
             return io.BytesIO(self.data)
         if self.fs_path is None:
             raise ValueError("item has neither bytes nor a file path")
-        return open(self.fs_path, "rb")
+        return open(self.fs_path, "rb")  # the caller closes it

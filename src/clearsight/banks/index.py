@@ -139,14 +139,16 @@ class _Tables:
         self.weights = _chunk_weights(self.widths)
         self.bases = np.cumsum([0] + [(1 << width) + 1 for width in self.widths[:-1]])
         """Where each chunk's offsets start in the concatenated offsets array."""
-        self.offsets = np.empty(sum((1 << width) + 1 for width in self.widths), dtype=np.int64 if size * len(self.widths) >= 2**32 else np.uint32)
-        self.rows = np.empty(size * len(self.widths), dtype=np.uint32)
         self._plans: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        offsets_length = sum((1 << width) + 1 for width in self.widths)
+        offsets_type = np.int64 if size * len(self.widths) >= 2**32 else np.uint32
         if saved is not None:
-            if saved[0].shape != self.offsets.shape or saved[1].shape != self.rows.shape:
+            if saved[0].shape != (offsets_length,) or saved[1].shape != (size * len(self.widths),):
                 raise ValueError("saved tables do not fit these codes")
-            self.offsets, self.rows = saved[0].astype(self.offsets.dtype, copy=False), saved[1].astype(np.uint32, copy=False)
+            self.offsets, self.rows = saved[0].astype(offsets_type, copy=False), saved[1].astype(np.uint32, copy=False)
             return
+        self.offsets = np.empty(offsets_length, dtype=offsets_type)
+        self.rows = np.empty(size * len(self.widths), dtype=np.uint32)
         with ThreadPoolExecutor(BUILD_THREADS) as pool:
             list(pool.map(lambda chunk: self._fill(chunk, codes), range(len(self.widths))))
 
@@ -232,11 +234,15 @@ class HammingIndex:
             grown[: self.size] = getattr(self, name)[: self.size]
             setattr(self, name, grown)
 
+    def _replace_rows(self, codes: np.ndarray, ids: np.ndarray, tags: np.ndarray) -> None:
+        """Make these the only rows, with room to add an eighth more before growing; no tables yet."""
+        self.size, self.tables, self.indexed = 0, None, 0
+        self._allocate(len(ids) + max(MERGE_DELTA_AT, len(ids) // 8))
+        self._append(codes, ids, tags)
+
     def build(self, codes: np.ndarray, ids: np.ndarray, tags: np.ndarray) -> None:
         """Replace the contents with these rows and build the tables."""
-        self.size, self.tables, self.indexed = 0, None, 0
-        self._allocate(len(codes) + max(MERGE_DELTA_AT, len(codes) // 8))
-        self._append(codes, ids, tags)
+        self._replace_rows(codes, ids, tags)
         if self.size >= BRUTE_FORCE_BELOW:
             self.tables = _Tables(self._codes[: self.size])
             self.indexed = self.size
@@ -278,8 +284,7 @@ class HammingIndex:
     def from_arrays(cls, saved: dict[str, np.ndarray]) -> HammingIndex:
         """An index over saved rows, adopting the saved tables instead of building them."""
         index = cls()
-        index._allocate(len(saved["ids"]) + max(MERGE_DELTA_AT, len(saved["ids"]) // 8))
-        index._append(saved["codes"], saved["ids"], saved["tags"])
+        index._replace_rows(saved["codes"], saved["ids"], saved["tags"])
         if "offsets" in saved:
             index.tables = _Tables(index._codes[: index.size], (saved["offsets"], saved["rows"]))
             index.indexed = index.size

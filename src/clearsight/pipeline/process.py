@@ -39,7 +39,7 @@ def _run_stages(item: Item, settings: Settings) -> bool:
         except ItemError as exc:
             item.result.errors.append((name, str(exc)))
             return False
-        except Exception as exc:
+        except Exception as exc:  # one odd file must never stop a scan
             log.exception("stage %s failed unexpectedly on item %d bytes long", name, item.result.size)
             item.result.errors.append((name, f"internal error: {type(exc).__name__}: {exc}"))
             return False
