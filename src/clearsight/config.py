@@ -16,6 +16,8 @@ from clearsight.errors import ClearsightError
 DEFAULT_DB_FILE = "clearsight.db"
 MiB = 1024 * 1024
 DEFAULT_CACHE_DIR = Path("~/.cache/clearsight").expanduser()
+NOVELAI_PUBLIC_KEY = "Y2JcQAOhLwzwSDUJPNgL04nS0Tbqm7cSRc4xk0vRMic="
+"""The Ed25519 key NovelAI publishes (NovelAI/novelai-image-metadata) for verifying its images."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,10 @@ class Limits:
     """Decompressed/compressed ratio above which a zip member is treated as a bomb."""
     in_memory_bytes: int = 64 * MiB
     """Files up to this size are read once into memory and shared by all stages."""
+    max_metadata_bytes: int = 4 * MiB
+    """Largest single metadata field (a PNG text chunk, an EXIF comment, XMP) given to provenance readers."""
+    max_model_header_bytes: int = 100 * MiB
+    """Largest safetensors JSON header or GGUF metadata block read from a model file."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,11 @@ class Settings:
     """Where snapshots of large PDQ indexes are kept between commands ($CLEARSIGHT_CACHE_DIR)."""
     pdq_dihedral: bool = False
     """Also compute the PDQ of each rotation and mirror image, to match flipped and rotated re-uploads."""
+    c2pa_trust_anchors: Path | None = None
+    """PEM bundle of C2PA signer roots to trust ($CLEARSIGHT_C2PA_TRUST_ANCHORS); a manifest chaining
+    to one is `trusted`, which is what makes its claims proof."""
+    novelai_public_keys: tuple[str, ...] = (NOVELAI_PUBLIC_KEY,)
+    """Base64 Ed25519 keys accepted for NovelAI's `signed_hash` ($CLEARSIGHT_NOVELAI_PUBLIC_KEYS, comma-separated, replaces)."""
 
 
 def _limits_from_env(env: dict[str, str]) -> Limits:
@@ -73,7 +84,13 @@ def load_settings(db: str | None = None, env: dict[str, str] | None = None) -> S
     """Settings from the command line (`db`) and the environment, the command line winning."""
     env = dict(os.environ) if env is None else env
     settings = Settings(db=db or env.get("CLEARSIGHT_DB") or DEFAULT_DB_FILE, limits=_limits_from_env(env))
-    return replace(settings, cache_dir=Path(env["CLEARSIGHT_CACHE_DIR"])) if env.get("CLEARSIGHT_CACHE_DIR") else settings
+    if env.get("CLEARSIGHT_CACHE_DIR"):
+        settings = replace(settings, cache_dir=Path(env["CLEARSIGHT_CACHE_DIR"]))
+    if env.get("CLEARSIGHT_C2PA_TRUST_ANCHORS"):
+        settings = replace(settings, c2pa_trust_anchors=Path(env["CLEARSIGHT_C2PA_TRUST_ANCHORS"]))
+    if env.get("CLEARSIGHT_NOVELAI_PUBLIC_KEYS"):
+        settings = replace(settings, novelai_public_keys=tuple(key.strip() for key in env["CLEARSIGHT_NOVELAI_PUBLIC_KEYS"].split(",") if key.strip()))
+    return settings
 
 
 def database_url(db: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 ARCHIVE_SEPARATOR = "!/"
 """Archive members are named `outer.zip!/inner/path`, nested ones `a.zip!/b.tar!/c.jpg`."""
@@ -39,6 +39,11 @@ class ItemResult:
     """Per signal, hashes of transformed copies (PDQ of each rotation and mirror image) by
     transform name; computed only when matching asks for them (`--dihedral`), and stored with
     the item so that a repeated scan can match them without decoding again."""
+
+    provenance: dict[str, Any] | None = None
+    """For images: the verdict on how it was made, with its evidence (`provenance.stage`)."""
+    modelfile: dict[str, Any] | None = None
+    """For model files: format, kind, hashes, metadata and pickle safety (`modelfiles.inspect`)."""
 
     @property
     def error(self) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -31,3 +32,14 @@ DbOption = Annotated[
 class RecordFormat(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
+
+TrustOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--c2pa-trust-anchors",
+        exists=True,
+        dir_okay=False,
+        help="PEM bundle of C2PA signer roots to trust; manifests chaining to one are proof. [default: $CLEARSIGHT_C2PA_TRUST_ANCHORS]",
+        show_default=False,
+    ),
+]

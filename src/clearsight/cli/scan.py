@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, TextIO
@@ -13,7 +15,7 @@ from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progres
 from rich.table import Table
 
 from clearsight.banks.matcher import MIN_QUALITY, Matcher
-from clearsight.cli.app import DbOption, RecordFormat, app, console
+from clearsight.cli.app import DbOption, RecordFormat, TrustOption, app, console
 from clearsight.cli.match import BankOption, DihedralOption, DistanceOption, MinQualityOption, open_matcher
 from clearsight.config import Settings, load_settings
 from clearsight.errors import ClearsightError
@@ -21,6 +23,9 @@ from clearsight.item import ItemResult
 from clearsight.pipeline.driver import ScanSummary, scan
 from clearsight.pipeline.local import LocalExecutor
 from clearsight.pipeline.output import RecordWriter
+from clearsight.provenance.stage import public
+from clearsight.store.db import open_engine
+from clearsight.store.provenance import LinkStore
 
 
 class RichProgress:
@@ -57,17 +62,33 @@ def summary_table(summary: ScanSummary) -> Table:
     return table
 
 
-def run_scan(paths: list[str], settings: Settings, workers: int | None, out: TextIO | None, fmt: RecordFormat, matcher: Matcher) -> ScanSummary:
-    """Scan with a progress bar on stderr, records to `out` with their matches, and print the summary table."""
+def run_scan(
+    paths: list[str],
+    settings: Settings,
+    workers: int | None,
+    out: TextIO | None,
+    fmt: RecordFormat,
+    matcher: Matcher,
+    only: Callable[[ItemResult], bool] | None = None,
+) -> ScanSummary:
+    """Scan with a progress bar on stderr, records to `out` (those `only` accepts) with their
+    matches and model links, and print the summary table."""
     writer = RecordWriter(out, fmt.value) if out is not None else None
-    matched = 0
+    links = LinkStore(open_engine(settings.db))
+    counts: Counter[str] = Counter()
 
     def emit(result: ItemResult) -> None:
-        nonlocal matched
         report = matcher.match(result.hashes, result.qualities, result.variants.get("pdq"))
-        matched += bool(report.matches)
-        if writer is not None:
-            writer.write(result, report.record())
+        counts["matched a bank"] += bool(report.matches)
+        extra = report.record()
+        if result.provenance is not None:
+            counts[f"provenance verdict {result.provenance['verdict']}"] += 1
+            extra["provenance"] = public(result.provenance) | {"links": links.links_for(result.provenance)}
+            counts["linked to a model file"] += bool(extra["provenance"]["links"])
+        if result.modelfile is not None:
+            counts["model files with dangerous pickle imports"] += bool(result.modelfile.get("unsafe_pickle"))
+        if writer is not None and (only is None or only(result)):
+            writer.write(result, extra)
 
     columns = (TextColumn("{task.description:>5}"), BarColumn(), MofNCompleteColumn(), DownloadColumn(), TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
@@ -82,9 +103,15 @@ def run_scan(paths: list[str], settings: Settings, workers: int | None, out: Tex
         except KeyboardInterrupt:
             raise ClearsightError("interrupted; what was committed is kept, run the same command again to resume") from None
     table = summary_table(summary)
-    table.add_row("matched a bank", f"{matched:,}")
+    for label in ("matched a bank", *sorted(key for key in counts if key != "matched a bank")):
+        table.add_row(label, f"{counts[label]:,}")
     console.print(table)
     return summary
+
+
+def with_trust(settings: Settings, trust_anchors: Path | None) -> Settings:
+    """Settings with the command line's C2PA trust anchors, when given, over the environment's."""
+    return replace(settings, c2pa_trust_anchors=trust_anchors.resolve()) if trust_anchors else settings
 
 
 @app.command("scan")
@@ -98,12 +125,13 @@ def scan_command(
     distance: DistanceOption = None,
     dihedral: DihedralOption = False,
     min_quality: MinQualityOption = MIN_QUALITY,
+    trust_anchors: TrustOption = None,
 ) -> None:
-    """Hash files, folders and archives into the case database, resumably.
+    """Hash files, folders and archives into the case database, resumably, and say how each image was made.
 
     Re-running the same command resumes an interrupted scan; its output still lists every item once.
     """
-    settings = replace(load_settings(db), pdq_dihedral=dihedral)
+    settings = with_trust(replace(load_settings(db), pdq_dihedral=dihedral), trust_anchors)
     matcher = open_matcher(settings, banks, distance, min_quality)
     with contextlib.ExitStack() as stack:
         stream: TextIO | None = None

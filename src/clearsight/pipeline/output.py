@@ -11,8 +11,11 @@ import json
 from typing import Any, TextIO
 
 from clearsight.item import ItemResult
+from clearsight.modelfiles import inspect
+from clearsight.provenance import stage
 
 RECORD_KEYS = ("path", "media_type", "size", "md5", "sha1", "sha256", "pdq", "pdq_quality", "error",
+               "provenance", "modelfile",
                "matches", "allowlist_matches", "suppressed_matches", "match_notes")
 """Top-level keys (and CSV columns) every record has; nested values are JSON text in CSV."""
 MATCH_KEYS = RECORD_KEYS[RECORD_KEYS.index("matches") :]
@@ -20,7 +23,7 @@ MATCH_KEYS = RECORD_KEYS[RECORD_KEYS.index("matches") :]
 
 
 def record(result: ItemResult) -> dict[str, Any]:
-    """The output record of one item."""
+    """The output record of one item; prompts and training captions are never printed here."""
     return {
         "path": result.path,
         "media_type": result.media_type,
@@ -31,6 +34,8 @@ def record(result: ItemResult) -> dict[str, Any]:
         "pdq": result.hashes.get("pdq"),
         "pdq_quality": result.qualities.get("pdq"),
         "error": result.error,
+        "provenance": stage.public(result.provenance),
+        "modelfile": inspect.public(result.modelfile),
         **{key: [] for key in MATCH_KEYS},
     }
 

@@ -18,6 +18,8 @@ from clearsight.intake.archives import Budget, iter_members
 from clearsight.intake.walk import Entry
 from clearsight.item import ARCHIVE_SEPARATOR, Item, ItemResult
 from clearsight.media.identify import HEAD_BYTES, identify
+from clearsight.modelfiles.inspect import inspect_model
+from clearsight.provenance.stage import read_provenance
 
 log = logging.getLogger(__name__)
 
@@ -27,23 +29,30 @@ STAGES: tuple[tuple[str, Stage], ...] = (
     ("identify", identify),
     ("hash", hash_digests),
     ("pdq", hash_perceptual),
+    ("provenance", read_provenance),
+    ("modelfile", inspect_model),
 )
-"""The stages in order; an item stops at the first stage that fails for it."""
+"""The stages in order. A failed gate stage stops the item; the others are independent (an image
+PDQ cannot decode may still carry readable provenance metadata)."""
+GATES = frozenset({"identify", "hash"})
 
 
 def _run_stages(item: Item, settings: Settings) -> bool:
-    """Run every stage; True when all succeeded."""
+    """Run the stages; True when all succeeded."""
+    ok = True
     for name, stage in STAGES:
         try:
             stage(item, settings)
+            continue
         except ItemError as exc:
             item.result.errors.append((name, str(exc)))
-            return False
         except Exception as exc:  # one odd file must never stop a scan
             log.exception("stage %s failed unexpectedly on item %d bytes long", name, item.result.size)
             item.result.errors.append((name, f"internal error: {type(exc).__name__}: {exc}"))
-            return False
-    return True
+        ok = False
+        if name in GATES:
+            break
+    return ok
 
 
 def _open_entry(entry: Entry, settings: Settings) -> Item:

@@ -142,3 +142,54 @@ class BankHashRemoval(Base):
 
     seq: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
     hash_id: Mapped[int] = mapped_column(BigInteger)
+
+
+class ItemProvenance(Base):
+    """The provenance record of an image (verdict, evidence, prompts included: access is by case)."""
+
+    __tablename__ = "item_provenance"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    verdict: Mapped[str] = mapped_column(String(16), index=True)
+    strength: Mapped[str | None] = mapped_column(String(16))
+    tool: Mapped[str | None] = mapped_column(Text)
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ItemModelRef(Base):
+    """A checkpoint or LoRA an image's metadata names, normalised for linking to model files."""
+
+    __tablename__ = "item_model_refs"
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    """`lora` or `checkpoint`."""
+    name: Mapped[str | None] = mapped_column(Text)
+    name_key: Mapped[str | None] = mapped_column(String(255), index=True)
+    hash_key: Mapped[str | None] = mapped_column(String(128), index=True)
+
+
+class ModelFileRecord(Base):
+    """A model file's identity: its hashes in every form the ecosystem uses, and the full record."""
+
+    __tablename__ = "model_files"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    format: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    autov1: Mapped[str | None] = mapped_column(String(8), index=True)
+    autov3: Mapped[str | None] = mapped_column(String(64), index=True)
+    blake3: Mapped[str | None] = mapped_column(String(64), index=True)
+    unsafe_pickle: Mapped[bool] = mapped_column(Boolean)
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ModelName(Base):
+    """A name a model file is known by (file name, kohya output name, modelspec title), normalised."""
+
+    __tablename__ = "model_names"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    name_key: Mapped[str] = mapped_column(String(255), primary_key=True, index=True)

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, RowMapping, Table, insert, literal, o
 
 from clearsight.item import ItemResult
 from clearsight.store.models import ItemErrorRecord, ItemHash, MediaItem, ScanRun, ScanRunItem
+from clearsight.store.provenance import load_records, save_provenance
 
 READ_CHUNK = 1000
 VARIANT_SEPARATOR = "@"
@@ -168,6 +169,7 @@ def _save_groups(conn: Connection, run_id: int, groups: Sequence[Sequence[ItemRe
         {"item_id": item_id, "stage": stage, "message": message} for item_id, result in flat for stage, message in result.errors
     ])
     _insert_many(conn, run_items_t, [{"run_id": run_id, "item_id": item_id} for item_id, _ in flat])
+    save_provenance(conn, flat)
     return [group_ids[0] for group_ids in ids]
 
 
@@ -197,4 +199,9 @@ def _results_for(conn: Connection, rows: Iterable[RowMapping]) -> Iterator[ItemR
         select(errors_t.c.item_id, errors_t.c.stage, errors_t.c.message).where(errors_t.c.item_id.in_(ids)).order_by(errors_t.c.id)
     ):
         by_id[item_id].errors.append((stage, message))
+    provenance, modelfiles = load_records(conn, ids)
+    for item_id, record in provenance.items():
+        by_id[item_id].provenance = record
+    for item_id, record in modelfiles.items():
+        by_id[item_id].modelfile = record
     yield from by_id.values()

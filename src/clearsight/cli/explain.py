@@ -1,0 +1,115 @@
+"""`clearsight explain FILE`: the provenance evidence for one file, for an analyst to read.
+
+Prompts are evidence but may describe the content, so they are shown only with
+`--show-prompts`, and only for the one file asked about.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from clearsight.cli.app import DbOption, TrustOption, app, output
+from clearsight.cli.scan import with_trust
+from clearsight.config import load_settings
+from clearsight.errors import ClearsightError, ItemError
+from clearsight.item import Item, ItemResult
+from clearsight.media.identify import HEAD_BYTES, identify
+from clearsight.modelfiles import inspect
+from clearsight.provenance.stage import explain, public, verdict_record
+from clearsight.store.db import open_engine
+from clearsight.store.provenance import LinkStore
+
+MAX_EXPLAIN_BYTES = 4 * 1024 * 1024 * 1024
+HEADLINES = {
+    "ai": "AI-generated",
+    "camera": "camera capture (verified provenance)",
+    "unknown": "unknown: no verdict can be drawn (absence of AI signals is not evidence of a photograph)",
+}
+
+
+class ExplainFormat(str, Enum):
+    text = "text"
+    json = "json"
+
+
+def _claims_text(claims: dict[str, Any]) -> str:
+    shown = {key: value for key, value in claims.items() if key not in ("ai_generated", "tool", "model", "model_hash", "loras")}
+    return "\n".join(f"{key}: {value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}" for key, value in shown.items())
+
+
+def _print_provenance(record: dict[str, Any]) -> None:
+    output.print(f"[bold]Verdict:[/] {HEADLINES[record['verdict']]}" + (f" [bold]({record['strength']})[/]" if record["strength"] else ""))
+    if record.get("conflict"):
+        output.print("[bold red]Strong evidence points both ways; an analyst must weigh it.[/]")
+    for label, key in (("Tool", "tool"), ("Model", "model"), ("Model hash", "model_hash")):
+        if record.get(key):
+            output.print(f"{label}: {record[key]}")
+    for lora in record.get("loras") or []:
+        output.print(f"LoRA: {lora['name']}  hash {lora['hash'] or '-'}  weight {lora['weight'] if lora['weight'] is not None else '-'}")
+    for link in record.get("links") or []:
+        output.print(f"Linked model file: {link['model_file']} (via {link['via']})")
+    if not record["evidence"]:
+        output.print("No provenance signals were found in this file.")
+        return
+    table = Table("source", "strength", "says", "details", title="Evidence, strongest first")
+    for evidence in record["evidence"]:
+        claims = evidence["claims"]
+        says = {True: "AI-generated", False: "captured", None: "-"}[claims.get("ai_generated")]
+        details = evidence.get("unreadable") and f"unreadable: {evidence['unreadable']}" or _claims_text(claims)
+        if evidence.get("hidden"):
+            details += f"\n({', '.join(evidence['hidden'])} hidden; --show-prompts to see them)"
+        table.add_row(evidence["source"], evidence["strength"], says, details)
+    output.print(table)
+
+
+def _links(db: str | None, record: dict[str, Any]) -> list[dict[str, str]]:
+    """Links to model files already in the case database, if there is one."""
+    settings = load_settings(db)
+    if db is None and "://" not in settings.db and not Path(settings.db).exists():
+        return []
+    return LinkStore(open_engine(settings.db)).links_for(record)
+
+
+@app.command("explain")
+def explain_command(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The image or model file to explain.")],
+    show_prompts: Annotated[bool, typer.Option("--show-prompts", help="Also show generation prompts and training captions (sensitive).")] = False,
+    fmt: Annotated[ExplainFormat, typer.Option("--format", help="text for reading, json for scripts.")] = ExplainFormat.text,
+    db: DbOption = None,
+    trust_anchors: TrustOption = None,
+) -> None:
+    """Explain how one file was made: the verdict, each piece of evidence and how strong it is."""
+    settings = with_trust(load_settings(db), trust_anchors)
+    size = file.stat().st_size
+    if size > MAX_EXPLAIN_BYTES:
+        raise ClearsightError(f"{file} is {size:,} bytes; explain reads files up to {MAX_EXPLAIN_BYTES:,}")
+    data = file.read_bytes()
+    item = Item(ItemResult(path=str(file), size=size, mtime_ns=0), fs_path=str(file), data=data, head=data[:HEAD_BYTES])
+    try:
+        identify(item, settings)
+        if item.result.media_type == "model":
+            inspect.inspect_model(item, settings)
+    except ItemError as exc:
+        raise ClearsightError(f"{file}: {exc}") from None
+    if item.result.modelfile is not None:
+        modelfile = inspect.public(item.result.modelfile, show_sensitive=show_prompts)
+        if fmt is ExplainFormat.json:
+            print(json.dumps({"path": str(file), "modelfile": modelfile}, ensure_ascii=False))
+        else:
+            output.print_json(json.dumps(modelfile, ensure_ascii=False))
+        return
+    if item.result.media_type != "image":
+        raise ClearsightError(f"{file} is {item.result.media_type} ({item.result.mime or 'unrecognised'}); explain reads images and model files")
+    stored = verdict_record(explain(item, settings))
+    record = public(stored, show_prompts=show_prompts) or stored
+    record["links"] = _links(db, stored)
+    if fmt is ExplainFormat.json:
+        print(json.dumps({"path": str(file), "provenance": record}, ensure_ascii=False))
+    else:
+        _print_provenance(record)

@@ -1,0 +1,88 @@
+"""The model-file stage: format, kind, hashes, metadata and pickle safety of one model file.
+
+Produces the `modelfile` record of the scan output. Every reader here is bounded and static:
+safetensors and GGUF headers are parsed as data, pickles are only walked opcode by opcode.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from clearsight.config import Settings
+from clearsight.errors import ItemError
+from clearsight.item import Item
+from clearsight.modelfiles.gguf_header import read_gguf
+from clearsight.modelfiles.hashes import model_hashes
+from clearsight.modelfiles.pickles import scan_pickle
+from clearsight.modelfiles.safetensors_header import kind_of, read_header, summary
+
+FORMAT_BY_MIME = {
+    "application/vnd.safetensors": "safetensors",
+    "application/vnd.gguf": "gguf",
+    "application/x-python-pickle": "pickle",
+    "application/vnd.pytorch+zip": "pickle",
+}
+SENSITIVE_METADATA = frozenset({"ss_tag_frequency"})
+"""Training captions can describe the training images: stored, printed only when asked."""
+MAX_PICKLE_BYTES = 2 * 1024 * 1024 * 1024
+
+
+def _safetensors(item: Item, settings: Settings) -> dict[str, Any]:
+    with item.open() as stream:
+        header = read_header(stream, item.result.size, settings.limits.max_model_header_bytes)
+        stream.seek(0)
+        hashes = model_hashes(stream, header.tensor_offset)
+    metadata = summary(header.metadata)
+    autov3 = hashes["autov3"]
+    if "sshs_model_hash" in header.metadata and autov3:
+        metadata["sshs_model_hash_matches"] = header.metadata["sshs_model_hash"].lower() == autov3
+    metadata["tensor_count"] = len(header.tensor_names)
+    return {"format": "safetensors", "kind": kind_of(header.tensor_names, header.metadata), "hashes": hashes, "metadata": metadata,
+            "unsafe_pickle": False, "dangerous_globals": []}
+
+
+def _pickle(item: Item, settings: Settings) -> dict[str, Any]:
+    if item.result.size > MAX_PICKLE_BYTES:
+        raise ItemError(f"pickle model of {item.result.size:,} bytes is over the {MAX_PICKLE_BYTES:,}-byte scanning limit")
+    with item.open() as stream:
+        data = stream.read()
+    report = scan_pickle(data, item.result.path)
+    with item.open() as stream:
+        hashes = model_hashes(stream, None)
+    metadata: dict[str, Any] = {"suspicious_globals": report.suspicious}
+    if report.error:
+        metadata["scan_error"] = report.error
+    return {"format": "pickle", "kind": kind_of(report.strings, {}), "hashes": hashes, "metadata": metadata,
+            "unsafe_pickle": bool(report.dangerous), "dangerous_globals": report.dangerous}
+
+
+def _gguf(item: Item, settings: Settings) -> dict[str, Any]:
+    with item.open() as stream:
+        header = read_gguf(stream, settings.limits.max_model_header_bytes)
+        stream.seek(0)
+        hashes = model_hashes(stream, None)
+    return {"format": "gguf", "kind": "other", "hashes": hashes, "metadata": header, "unsafe_pickle": False, "dangerous_globals": []}
+
+
+READERS = {"safetensors": _safetensors, "pickle": _pickle, "gguf": _gguf}
+
+
+def inspect_model(item: Item, settings: Settings) -> None:
+    """Pipeline stage: attach the `modelfile` record to model items."""
+    if item.result.media_type != "model":
+        return
+    fmt = FORMAT_BY_MIME.get(item.result.mime or "")
+    if fmt is None:
+        raise ItemError(f"model format {item.result.mime} is not inspected")
+    item.result.modelfile = READERS[fmt](item, settings)
+
+
+def public(record: dict[str, Any] | None, show_sensitive: bool = False) -> dict[str, Any] | None:
+    """A stored record as it may be printed, training captions hidden unless asked for."""
+    if record is None or show_sensitive:
+        return record
+    metadata = record.get("metadata") or {}
+    hidden = sorted(key for key in metadata if key in SENSITIVE_METADATA)
+    if not hidden:
+        return record
+    return record | {"metadata": {key: value for key, value in metadata.items() if key not in hidden}, "hidden": hidden}

@@ -1,0 +1,31 @@
+"""The provenance readers, in the order their evidence is listed when strengths tie.
+A new reader is one module plus one line here."""
+
+from __future__ import annotations
+
+from clearsight.provenance.c2pa import C2paReader
+from clearsight.provenance.generators.a1111 import A1111Reader
+from clearsight.provenance.generators.comfyui import ComfyUIReader
+from clearsight.provenance.generators.flux import FluxReader
+from clearsight.provenance.generators.fooocus import FooocusReader
+from clearsight.provenance.generators.invokeai import InvokeAIReader
+from clearsight.provenance.generators.novelai import NovelAIReader
+from clearsight.provenance.generators.swarmui import SwarmUIReader
+from clearsight.provenance.reader import ProvenanceReader
+from clearsight.provenance.stealth import StealthReader
+from clearsight.provenance.watermark import WatermarkReader
+from clearsight.provenance.xmp import XmpReader
+
+READERS: tuple[ProvenanceReader, ...] = (
+    C2paReader(),
+    XmpReader(),
+    A1111Reader(),
+    ComfyUIReader(),
+    InvokeAIReader(),
+    NovelAIReader(),
+    FooocusReader(),
+    SwarmUIReader(),
+    FluxReader(),
+    StealthReader(),
+    WatermarkReader(),
+)
