@@ -4,7 +4,9 @@ Hash forms differ by tool: AUTOMATIC1111 writes AutoV2 model hashes and 12-digit
 that are AutoV3 prefixes, Forge writes whole-file SHA-256 prefixes, civitai 10-digit prefixes,
 SwarmUI `0x` + full AutoV3, InvokeAI `blake3:` + full BLAKE3. So a reference hash links when it
 is a prefix (8 digits or more) of a model file's SHA-256, AutoV3 or BLAKE3, or equals its
-AutoV1. Names link when the normalised names are equal: no folders, no extension, any case.
+AutoV1. A reference without a hash links by name, when the normalised names are equal (no
+folders, no extension, any case); one with a hash never does, because a file of that name whose
+hashes all differ is another file.
 """
 
 from __future__ import annotations

@@ -69,18 +69,17 @@ class LinkStore:
         self.engine = engine
 
     def links_for(self, record: dict[str, Any] | None) -> list[dict[str, str]]:
-        """Links of one provenance record: hash links first, a name link only where no hash linked."""
+        """Links of one provenance record: by hash, or by name where the metadata gives no hash."""
         wanted = refs(record)
         if not wanted:
             return []
         out: list[dict[str, str]] = []
         with self.engine.connect() as conn:
             for ref in wanted:
-                paths = self._by_hash(conn, ref) if ref.hash_key else []
-                by_hash = bool(paths)
-                if not paths and ref.name_key:
-                    paths = self._by_name(conn, ref)
-                out += [{"model_file": path, "via": via(ref, by_hash)} for path in paths]
+                if ref.hash_key:
+                    out += [{"model_file": path, "via": via(ref, by_hash=True)} for path in self._by_hash(conn, ref)]
+                elif ref.name_key:
+                    out += [{"model_file": path, "via": via(ref, by_hash=False)} for path in self._by_name(conn, ref)]
         return _unique(out)
 
     def _by_hash(self, conn: Connection, ref: ModelRef) -> list[str]:
@@ -107,17 +106,13 @@ class LinkStore:
             .select_from(refs_t.join(image, image.c.id == refs_t.c.item_id))
             .join(names_t, names_t.c.name_key == refs_t.c.name_key)
             .join(model, model.c.id == names_t.c.item_id)
+            .where(refs_t.c.hash_key.is_(None))
         )
         out: list[dict[str, Any]] = []
         with self.engine.connect() as conn:
-            hashed = [dict(row) | {"via": "lora_hash" if row["kind"] == "lora" else "model_hash"} for row in conn.execute(by_hash).mappings()]
-            linked = {(row["image"], row["kind"], row["name"]) for row in hashed}
-            named = [
-                dict(row) | {"via": "lora_name" if row["kind"] == "lora" else "model_name"}
-                for row in conn.execute(by_name).mappings()
-                if (row["image"], row["kind"], row["name"]) not in linked
-            ]
-        for row in hashed + named:
+            rows = [dict(row) | {"via": via(ModelRef(row["kind"], None, None, None), by_hash=True)} for row in conn.execute(by_hash).mappings()]
+            rows += [dict(row) | {"via": via(ModelRef(row["kind"], None, None, None), by_hash=False)} for row in conn.execute(by_name).mappings()]
+        for row in rows:
             row["hash"] = row.pop("hash_key")
             out.append(row)
         return _unique(sorted(out, key=lambda row: (row["image"], row["model_file"], row["via"])))

@@ -1,0 +1,110 @@
+"""Model-file forensics through `clearsight models scan`: hashes in every form, training metadata,
+kinds, pickle safety without unpickling, GGUF headers, and clear errors for broken files."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import blake3
+
+from tests.cli_runner import clearsight, records
+from tests.modelfile_factory import (
+    TAGS,
+    checkpoint,
+    dangerous_pickle,
+    gguf,
+    lora,
+    state_dict_pickle,
+    tensor_data_hash,
+    torch_zip,
+)
+
+
+def _scan(folder: Path, *extra: str) -> dict[str, dict[str, Any]]:
+    out = clearsight("models", "scan", str(folder), "--db", str(folder.parent / "case.db"), *extra)
+    return {Path(record["path"]).name: record for record in records(out.stdout)}
+
+
+def test_lora_hashes_kind_and_kohya_training_metadata(tmp_path: Path) -> None:
+    folder = tmp_path / "seized"
+    folder.mkdir()
+    data = lora()
+    (folder / "squares_v1.safetensors").write_bytes(data)
+    model = _scan(folder)["squares_v1.safetensors"]["modelfile"]
+    sha256 = hashlib.sha256(data).hexdigest()
+    assert model["format"] == "safetensors" and model["kind"] == "lora"
+    assert model["hashes"] == {"sha256": sha256, "autov1": None, "autov2": sha256[:10], "autov3": tensor_data_hash(data),
+                               "blake3": blake3.blake3(data).hexdigest()}
+    metadata = model["metadata"]
+    assert metadata["ss_output_name"] == "squares_v1"
+    assert metadata["ss_num_train_images"] == "20"
+    assert metadata["ss_dataset_dirs"] == {"10_shapes": {"n_repeats": 10, "img_count": 20}}
+    assert metadata["sshs_model_hash_matches"] is True
+    assert "ss_tag_frequency" not in metadata and model["hidden"] == ["ss_tag_frequency"]
+    assert (model["unsafe_pickle"], model["dangerous_globals"]) == (False, [])
+
+
+def test_training_captions_are_shown_only_when_asked(tmp_path: Path) -> None:
+    path = tmp_path / "squares_v1.safetensors"
+    path.write_bytes(lora())
+    assert "circle" not in clearsight("explain", str(path), "--format", "json").stdout
+    assert '"ss_tag_frequency": ' + str(TAGS).replace("'", '"') in clearsight("explain", str(path), "--format", "json", "--show-prompts").stdout
+
+
+def test_checkpoint_gets_autov1_and_modelspec(tmp_path: Path) -> None:
+    folder = tmp_path / "seized"
+    folder.mkdir()
+    data = checkpoint()
+    (folder / "base.safetensors").write_bytes(data)
+    model = _scan(folder)["base.safetensors"]["modelfile"]
+    assert model["kind"] == "checkpoint"
+    assert model["hashes"]["autov1"] == hashlib.sha256(data[0x100000:0x110000]).hexdigest()[:8]
+    assert model["metadata"]["modelspec.title"] == "Benign Base"
+
+
+def test_dangerous_pickle_is_flagged_and_never_executed(tmp_path: Path) -> None:
+    folder = tmp_path / "seized"
+    folder.mkdir()
+    marker = tmp_path / "this-file-appears-only-if-the-pickle-ran"
+    (folder / "trap.ckpt").write_bytes(dangerous_pickle(f"touch {marker}"))
+    (folder / "trap_zip.pt").write_bytes(torch_zip(dangerous_pickle(f"touch {marker}")))
+    (folder / "base.ckpt").write_bytes(torch_zip(state_dict_pickle("model.diffusion_model.input_blocks.0.0.weight", "cond_stage_model.x")))
+    (folder / "emb.pt").write_bytes(state_dict_pickle("string_to_param", "name", "step"))
+    found = _scan(folder)
+    clearsight("explain", str(folder / "trap.ckpt"), "--format", "json")
+    for name in ("trap.ckpt", "trap_zip.pt"):
+        model = found[name]["modelfile"]
+        assert model["format"] == "pickle" and model["unsafe_pickle"] is True
+        assert "os.system" in model["dangerous_globals"] or "posix.system" in model["dangerous_globals"]
+    assert (found["base.ckpt"]["modelfile"]["kind"], found["base.ckpt"]["modelfile"]["unsafe_pickle"]) == ("checkpoint", False)
+    assert found["emb.pt"]["modelfile"]["kind"] == "embedding"
+    assert not marker.exists()
+
+
+def test_gguf_header_metadata(tmp_path: Path) -> None:
+    folder = tmp_path / "seized"
+    folder.mkdir()
+    (folder / "tiny.gguf").write_bytes(gguf())
+    model = _scan(folder)["tiny.gguf"]["modelfile"]
+    assert model["format"] == "gguf"
+    assert model["metadata"]["version"] == 3
+    assert model["metadata"]["metadata"]["general.name"] == "benign-tiny"
+    assert model["metadata"]["metadata"]["tokenizer.ggml.tokens"] == {"array_length": 100}
+
+
+def test_broken_model_files_get_an_error_each_and_the_rest_are_read(tmp_path: Path) -> None:
+    folder = tmp_path / "seized"
+    folder.mkdir()
+    good = lora()
+    (folder / "ok.safetensors").write_bytes(good)
+    (folder / "cut.safetensors").write_bytes(good[:40])
+    (folder / "badjson.safetensors").write_bytes(b"\x10\x00\x00\x00\x00\x00\x00\x00{not json at all}")
+    (folder / "cut.gguf").write_bytes(gguf()[:60])
+    found = _scan(folder)
+    assert found["ok.safetensors"]["modelfile"]["kind"] == "lora"
+    assert "header claims" in found["cut.safetensors"]["error"]
+    assert "not valid JSON" in found["badjson.safetensors"]["error"]
+    assert "truncated" in found["cut.gguf"]["error"]
+    assert all(found[name]["modelfile"] is None for name in ("cut.safetensors", "badjson.safetensors", "cut.gguf"))

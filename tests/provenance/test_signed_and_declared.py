@@ -1,0 +1,102 @@
+"""C2PA manifests (validated, with trust anchors made in the test) and IPTC XMP source types."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from clearsight.config import Settings
+from clearsight.provenance.evidence import Strength
+from tests.media_factory import image_bytes
+from tests.provenance.c2pa_factory import CertificateAuthority
+from tests.provenance_factory import exif_image, png, sources, verdict_of
+
+XMP = (
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    '<rdf:Description xmlns:Iptc4xmpExt="http://iptc.org/std/Iptc4xmpExt/2008-02-29/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
+    'xmp:CreatorTool="Benign Generator 2" Iptc4xmpExt:DigitalSourceType="http://cv.iptc.org/newscodes/digitalsourcetype/{dst}"/>'
+    "</rdf:RDF></x:xmpmeta>"
+)
+
+
+@pytest.fixture(scope="module")
+def ca() -> CertificateAuthority:
+    return CertificateAuthority.create()
+
+
+@pytest.fixture
+def trusting(ca: CertificateAuthority, tmp_path: Path) -> Settings:
+    return replace(Settings(), c2pa_trust_anchors=ca.write_anchors(tmp_path))
+
+
+def test_trusted_ai_manifest_is_proof(ca: CertificateAuthority, trusting: Settings) -> None:
+    signed = ca.sign(image_bytes("JPEG"), "image/jpeg", "trainedAlgorithmicMedia")
+    verdict = verdict_of(signed, trusting)
+    c2pa = sources(verdict)["c2pa"]
+    assert (verdict.verdict, verdict.strength) == ("ai", Strength.PROOF)
+    assert c2pa.claims["state"] == "trusted"
+    assert c2pa.claims["signer"] == "Clearsight Test Signer"
+    assert c2pa.claims["digital_source_type"] == "trainedAlgorithmicMedia"
+    assert c2pa.tool == "benign-generator 1.0"
+
+
+def test_without_trust_anchors_a_valid_manifest_is_only_strong(ca: CertificateAuthority) -> None:
+    signed = ca.sign(image_bytes("PNG"), "image/png", "compositeWithTrainedAlgorithmicMedia")
+    verdict = verdict_of(signed)
+    assert (verdict.verdict, verdict.strength, sources(verdict)["c2pa"].claims["state"]) == ("ai", Strength.STRONG, "valid")
+
+
+def test_tampered_manifest_is_invalid_with_failure_codes(ca: CertificateAuthority, trusting: Settings) -> None:
+    signed = bytearray(ca.sign(image_bytes("JPEG"), "image/jpeg", "trainedAlgorithmicMedia"))
+    signed[-300] ^= 0xFF  # a byte of the picture, after signing
+    verdict = verdict_of(bytes(signed), trusting)
+    c2pa = sources(verdict)["c2pa"]
+    assert c2pa.claims["state"] == "invalid"
+    assert c2pa.claims["failures"]
+    assert (verdict.verdict, verdict.strength) == ("ai", Strength.INDICATIVE)
+
+
+def test_only_a_trusted_capture_claim_gives_camera(ca: CertificateAuthority, trusting: Settings) -> None:
+    signed = ca.sign(image_bytes("JPEG"), "image/jpeg", "digitalCapture")
+    assert verdict_of(signed, trusting).verdict == "camera"
+    assert verdict_of(signed).verdict == "unknown"  # valid but nobody vouched for the signer
+
+
+def test_capture_claim_contradicted_by_generator_metadata_is_a_conflict(ca: CertificateAuthority, trusting: Settings) -> None:
+    signed = ca.sign(png({"parameters": "p\nSteps: 20, Sampler: Euler, Model: m"}), "image/png", "digitalCapture")
+    verdict = verdict_of(signed, trusting)
+    assert (verdict.verdict, verdict.conflict) == ("unknown", True)
+
+
+def test_broken_manifest_store_is_unreadable_not_a_crash(ca: CertificateAuthority) -> None:
+    signed = bytearray(ca.sign(image_bytes("JPEG"), "image/jpeg", "trainedAlgorithmicMedia"))
+    start = signed.find(b"jumb") + 200
+    signed[start : start + 16] = bytes(byte ^ 0x5A for byte in signed[start : start + 16])  # inside the manifest store
+    verdict = verdict_of(bytes(signed))
+    assert "cannot be read" in (sources(verdict)["c2pa"].unreadable or "")
+    assert verdict.verdict == "unknown"
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_iptc_digital_source_type_in_xmp(fmt: str) -> None:
+    xmp = XMP.format(dst="trainedAlgorithmicMedia").encode()
+    data = png(itxt={"XML:com.adobe.xmp": xmp.decode()}) if fmt == "PNG" else exif_image(fmt, xmp=xmp)
+    verdict = verdict_of(data)
+    iptc = sources(verdict)["iptc"]
+    assert (verdict.verdict, verdict.strength, iptc.tool) == ("ai", Strength.STRONG, "Benign Generator 2")
+
+
+def test_unsigned_capture_type_in_xmp_never_gives_camera() -> None:
+    verdict = verdict_of(exif_image("JPEG", xmp=XMP.format(dst="digitalCapture").encode()))
+    assert verdict.verdict == "unknown"
+    assert sources(verdict)["iptc"].ai_generated is False
+
+
+def test_xml_bomb_in_xmp_is_refused_as_unreadable() -> None:
+    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+            '<x:xmpmeta xmlns:x="adobe:ns:meta/">&lol2;</x:xmpmeta>')
+    verdict = verdict_of(exif_image("JPEG", xmp=bomb.encode()))
+    assert "cannot be parsed safely" in (sources(verdict)["xmp"].unreadable or "")
+    assert verdict.verdict == "unknown"
