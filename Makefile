@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-.PHONY: install demo test lock bench bench-match
+.PHONY: install demo test lock bench bench-match bench-watermark
 
 install: $(STAMP)
 
@@ -31,3 +31,8 @@ bench: $(STAMP)
 bench-match: $(STAMP)
 	$(VENV)/bin/pip install --quiet -r requirements-bench.lock
 	$(VENV)/bin/python benchmarks/match.py
+
+bench-watermark: $(STAMP)
+	$(VENV)/bin/pip install --quiet -r requirements-bench.lock
+	$(VENV)/bin/pip install --quiet --no-deps invisible-watermark==0.2.0
+	$(VENV)/bin/python benchmarks/watermark_decode.py

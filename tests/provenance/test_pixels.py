@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import pywt
 from PIL import Image
 
 from clearsight.provenance import watermark
@@ -57,7 +58,7 @@ def test_lossy_images_are_not_searched_for_stealth_payloads() -> None:
 def test_decoded_bits_equal_the_invisible_watermark_library_on_its_own_fixtures(name: str) -> None:
     """The fixtures and the library's decoded bits come from make_fixtures.py (see its docstring)."""
     rgb = _rgb(WATERMARKS / name)
-    per_order = {"bgr": watermark.block_bits(np.ascontiguousarray(rgb[..., ::-1])), "rgb": watermark.block_bits(rgb)}
+    per_order = {order: watermark.block_bits(plane) for order, plane in watermark.u_planes(rgb).items()}
     for length, orders in EXPECTED[name].items():
         for order, bits in orders.items():
             assert watermark.decode_bits(per_order[order], int(length)).astype(int).tolist() == bits, (name, length, order)
@@ -69,6 +70,17 @@ def test_each_tool_watermark_is_detected_with_its_false_positive_chance(name: st
     evidence = sources(verdict)["watermark"]
     assert (verdict.verdict, evidence.strength, evidence.claims["message"]) == ("ai", Strength.STRONG, message)
     assert evidence.claims["false_positive_probability"] <= watermark.MAX_FALSE_POSITIVE
+
+
+def test_each_step_equals_the_pywavelets_and_opencv_arithmetic_it_replaces() -> None:
+    rng = np.random.default_rng(3)
+    plane = rng.integers(0, 256, (402, 602), dtype=np.uint8)
+    assert np.array_equal(watermark.haar_approximation(plane), pywt.dwt2(plane, "haar")[0])
+    every_colour = np.stack(np.meshgrid(np.arange(256), np.arange(0, 256, 3), np.arange(0, 256, 5), indexing="ij"), -1).reshape(-1, 4, 3)
+    red, green, blue = np.moveaxis(every_colour, 2, 0).astype(np.int32)
+    u = watermark.u_channel(blue, green, red)
+    luma = (red * 299 + green * 587 + blue * 114) / 1000
+    assert np.abs(u - np.clip(0.492 * (blue - luma) + 128, 0, 255)).max() <= 1  # OpenCV's formula; exactness is the fixtures' test
 
 
 def test_thresholds_keep_the_false_positive_chance_within_the_stated_bound() -> None:

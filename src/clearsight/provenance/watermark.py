@@ -2,12 +2,13 @@
 
 Stable Diffusion's reference scripts, diffusers' SDXL pipelines, Stability's generative-models
 and the FLUX reference code all stamp a fixed message with `invisible-watermark`'s `dwtDct`
-method. That library declares torch and imports it at import time, so Clearsight decodes the
-scheme itself, step for step, and tests prove the bits equal to the library's decoder on
-fixtures the library made (tests/fixtures/watermarks, with the script that made them):
+method. That library declares torch and imports it at import time (and needs OpenCV and
+PyWavelets), so Clearsight decodes the scheme itself in numpy, step for step, and tests prove the
+bits equal to the library's decoder on fixtures the library made (tests/fixtures/watermarks,
+with the script that made them), and the Haar step equal to PyWavelets on random input:
 
 1. BGR -> YUV with OpenCV's 8-bit fixed-point arithmetic (14-bit coefficients, rounded);
-2. a one-level Haar DWT (PyWavelets) of the U channel cropped to a multiple of 4;
+2. the approximation band of a one-level Haar DWT of the U channel cropped to a multiple of 4;
 3. per 4x4 block of the approximation band, in row-major order: the coefficient of largest
    magnitude other than the first; bit = (|c| mod 36) > 18; block n votes for bit n mod length;
 4. each bit is the vote average, 1 when average * 255 > 127.
@@ -29,15 +30,21 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import pywt
 
 from clearsight.provenance.context import UINT8, ImageContext
 from clearsight.provenance.evidence import Evidence, Strength
 
+I32 = npt.NDArray[np.int32]
+F64 = npt.NDArray[np.float64]
 SCALE = 36
 BLOCK = 4
-MIN_SIDE_PIXELS = 256 * 256
+MIN_PIXELS = 256 * 256
 """The library refuses images smaller than this (rows x columns)."""
+MAX_PIXELS = 2560 * 2560
+"""Larger images are not decoded: the generators that stamp these marks output at most about
+2048 x 2048, and any resize destroys the 8x8-pixel block alignment the scheme depends on, so a
+bigger image (a camera photo, an upscale) cannot carry a readable mark, and decoding 12 MP costs
+most of a second."""
 MAX_FALSE_POSITIVE = 1e-5
 """Largest accepted chance that an unmarked image passes for one message (both orders counted)."""
 ORDERS = 2
@@ -67,17 +74,42 @@ MESSAGES = (
 )
 
 
-def u_channel(bgr: UINT8) -> UINT8:
-    """The U plane of OpenCV's `cvtColor(BGR2YUV)` on 8-bit input, bit for bit."""
-    blue, green, red = (bgr[..., index].astype(np.int32) for index in range(3))
-    luma = (red * 4899 + green * 9617 + blue * 1868 + 8192) >> 14
-    return np.clip(((blue - luma) * 8061 + (128 << 14) + 8192) >> 14, 0, 255).astype(np.uint8)
+def u_channel(blue: I32, green: I32, red: I32) -> UINT8:
+    """The U plane of OpenCV's `cvtColor(BGR2YUV)` on 8-bit input, bit for bit:
+    Y = 0.299 R + 0.587 G + 0.114 B and U = 0.492 (B - Y) + 128, in 14-bit fixed point."""
+    value = red * 4899
+    value += green * 9617
+    value += blue * 1868
+    value += 1 << 13
+    value >>= 14
+    np.subtract(blue, value, out=value)
+    value *= 8061
+    value += (128 << 14) + (1 << 13)
+    value >>= 14
+    return np.clip(value, 0, 255, out=value).astype(np.uint8)
 
 
-def block_bits(bgr: UINT8) -> npt.NDArray[np.bool_]:
+def u_planes(rgb: UINT8) -> dict[str, UINT8]:
+    """U as the library computes it for each channel order: `bgr` is the array as OpenCV loads a
+    file; `rgb` is what it computes when handed RGB (as diffusers does), red taken for blue."""
+    rows, cols = rgb.shape[0] // 4 * 4, rgb.shape[1] // 4 * 4
+    red, green, blue = np.moveaxis(rgb[:rows, :cols, :3], 2, 0).astype(np.int32)
+    return {"bgr": u_channel(blue, green, red), "rgb": u_channel(red, green, blue)}
+
+
+def haar_approximation(plane: UINT8) -> F64:
+    """The approximation band of PyWavelets' one-level `dwt2(plane, "haar")`, bit for bit: pairs
+    of rows, then pairs of columns, each sum of two products by 1/sqrt(2) rounded as it does."""
+    coefficient = 0.7071067811865476
+    values = plane.astype(np.float64)
+    rows = values[0::2] * coefficient + values[1::2] * coefficient
+    approximation: F64 = rows[:, 0::2] * coefficient + rows[:, 1::2] * coefficient
+    return approximation
+
+
+def block_bits(u_plane: UINT8) -> npt.NDArray[np.bool_]:
     """One bit per 4x4 block of the Haar approximation of U, in the library's block order."""
-    rows, cols = bgr.shape[0] // 4 * 4, bgr.shape[1] // 4 * 4
-    approx, _ = pywt.dwt2(u_channel(bgr[:rows, :cols]), "haar")
+    approx = haar_approximation(u_plane)
     block_rows, block_cols = approx.shape[0] // BLOCK, approx.shape[1] // BLOCK
     blocks = approx[: block_rows * BLOCK, : block_cols * BLOCK].reshape(block_rows, BLOCK, block_cols, BLOCK).transpose(0, 2, 1, 3)
     blocks = blocks.reshape(-1, BLOCK * BLOCK)
@@ -116,9 +148,9 @@ class Detection:
 
 def detect(rgb: UINT8) -> list[Detection]:
     """Messages found in an RGB image with at least the required agreement, the best order per message."""
-    if rgb.shape[0] * rgb.shape[1] < MIN_SIDE_PIXELS:
+    if not MIN_PIXELS <= rgb.shape[0] * rgb.shape[1] <= MAX_PIXELS:
         return []
-    per_order = {"bgr": block_bits(np.ascontiguousarray(rgb[..., 2::-1])), "rgb": block_bits(rgb[..., :3])}
+    per_order = {order: block_bits(plane) for order, plane in u_planes(rgb).items()}
     found: list[Detection] = []
     for message in MESSAGES:
         expected = np.array(message.bits, dtype=bool)
@@ -136,7 +168,8 @@ class WatermarkReader:
     name = "watermark"
 
     def read(self, context: ImageContext) -> list[Evidence]:
-        pixels = context.pixels
+        width, height = context.size
+        pixels = context.pixels if MIN_PIXELS <= width * height <= MAX_PIXELS else None
         if pixels is None:
             return []
         return [
