@@ -19,7 +19,7 @@ from clearsight.demo.corpus import synthetic_image
 from clearsight.provenance import watermark
 
 sys.modules.setdefault("torch", types.ModuleType("torch"))  # imported by the library's RivaGAN method only
-from imwatermark import WatermarkDecoder  # noqa: E402
+from imwatermark import WatermarkDecoder
 
 
 def library_bits(rgb: np.ndarray) -> dict[tuple[str, int], list[int]]:

@@ -35,3 +35,5 @@ def demo_command(
     console.print(f"Demo corpus written to [bold]{folder}[/]; scanning it into [bold]{settings.db}[/], matching bank [bold]{DEMO_BANK}[/].")
     run_scan([str(folder)], settings, None, None, RecordFormat.jsonl, open_matcher(settings, None, None, MIN_QUALITY))
     console.print(f"See every item and its matches with: [bold]clearsight scan {folder} --db {settings.db} --dihedral --format jsonl[/]")
+    console.print(f"How one image was made: [bold]clearsight explain {folder / 'generated-a1111.png'} --db {settings.db}[/]")
+    console.print(f"Images linked to the model files that made them: [bold]clearsight models links --db {settings.db}[/]")

@@ -107,7 +107,7 @@ def explain_command(
     if item.result.media_type != "image":
         raise ClearsightError(f"{file} is {item.result.media_type} ({item.result.mime or 'unrecognised'}); explain reads images and model files")
     stored = verdict_record(explain(item, settings))
-    record = public(stored, show_prompts=show_prompts) or stored
+    record = public(stored, show_prompts=show_prompts)
     record["links"] = _links(db, stored)
     if fmt is ExplainFormat.json:
         print(json.dumps({"path": str(file), "provenance": record}, ensure_ascii=False))

@@ -77,9 +77,9 @@ def inspect_model(item: Item, settings: Settings) -> None:
     item.result.modelfile = READERS[fmt](item, settings)
 
 
-def public(record: dict[str, Any] | None, show_sensitive: bool = False) -> dict[str, Any] | None:
+def public(record: dict[str, Any], show_sensitive: bool = False) -> dict[str, Any]:
     """A stored record as it may be printed, training captions hidden unless asked for."""
-    if record is None or show_sensitive:
+    if show_sensitive:
         return record
     metadata = record.get("metadata") or {}
     hidden = sorted(key for key in metadata if key in SENSITIVE_METADATA)

@@ -34,8 +34,8 @@ def record(result: ItemResult) -> dict[str, Any]:
         "pdq": result.hashes.get("pdq"),
         "pdq_quality": result.qualities.get("pdq"),
         "error": result.error,
-        "provenance": stage.public(result.provenance),
-        "modelfile": inspect.public(result.modelfile),
+        "provenance": stage.public(result.provenance) if result.provenance is not None else None,
+        "modelfile": inspect.public(result.modelfile) if result.modelfile is not None else None,
         **{key: [] for key in MATCH_KEYS},
     }
 

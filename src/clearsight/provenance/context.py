@@ -129,7 +129,7 @@ class ImageContext:
         self._image = image
         for key, value in info.items():
             if key not in _BINARY_INFO:
-                self._keep("text:" + key, _text(value))
+                self._keep(f"text:{key}", _text(value))
         xmp = info.get("xmp")
         if isinstance(xmp, str):
             xmp = xmp.encode("utf-8")

@@ -48,9 +48,9 @@ def verdict_record(verdict: Verdict) -> dict[str, Any]:
     }
 
 
-def public(record: dict[str, Any] | None, show_prompts: bool = False) -> dict[str, Any] | None:
+def public(record: dict[str, Any], show_prompts: bool = False) -> dict[str, Any]:
     """A stored record as it may be printed: sensitive claims moved out of sight unless asked for."""
-    if record is None or show_prompts:
+    if show_prompts:
         return record
     out = copy.deepcopy(record)
     for evidence in out.get("evidence", []):

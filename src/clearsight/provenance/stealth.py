@@ -41,7 +41,7 @@ def _bit_stream(pixels: UINT8, channel: str) -> UINT8:
     """The LSBs in the order the writers use: column-major pixels, R G B within a pixel."""
     columns = np.ascontiguousarray(pixels.transpose(1, 0, 2))
     planes = columns[..., 3:4] if channel == "alpha" else columns[..., :3]
-    return (planes & 1).reshape(-1)
+    return np.bitwise_and(planes, np.uint8(1)).reshape(-1)
 
 
 def _decode(bits: UINT8, channel: str, max_bytes: int) -> Payload | None:

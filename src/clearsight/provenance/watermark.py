@@ -111,8 +111,8 @@ def block_bits(u_plane: UINT8) -> npt.NDArray[np.bool_]:
     """One bit per 4x4 block of the Haar approximation of U, in the library's block order."""
     approx = haar_approximation(u_plane)
     block_rows, block_cols = approx.shape[0] // BLOCK, approx.shape[1] // BLOCK
-    blocks = approx[: block_rows * BLOCK, : block_cols * BLOCK].reshape(block_rows, BLOCK, block_cols, BLOCK).transpose(0, 2, 1, 3)
-    blocks = blocks.reshape(-1, BLOCK * BLOCK)
+    grid = approx[: block_rows * BLOCK, : block_cols * BLOCK].reshape(block_rows, BLOCK, block_cols, BLOCK).transpose(0, 2, 1, 3)
+    blocks = grid.reshape(-1, BLOCK * BLOCK)
     position = np.argmax(np.abs(blocks[:, 1:]), axis=1) + 1
     value = np.abs(blocks[np.arange(len(blocks)), position])
     result: npt.NDArray[np.bool_] = (value % SCALE) > 0.5 * SCALE
@@ -130,7 +130,7 @@ def decode_bits(per_block: npt.NDArray[np.bool_], length: int) -> npt.NDArray[np
 
 def false_positive_probability(length: int, agreeing: int) -> float:
     """P(at least `agreeing` of `length` fair coin flips match): the chance an unmarked image passes."""
-    return sum(math.comb(length, k) for k in range(agreeing, length + 1)) / 2**length
+    return sum(math.comb(length, k) for k in range(agreeing, length + 1)) / float(2**length)
 
 
 def required_agreement(length: int) -> int:

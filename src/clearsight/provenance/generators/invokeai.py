@@ -46,7 +46,7 @@ def _from_invokeai(meta: dict[str, Any]) -> Evidence:
 
 
 def _from_sd_metadata(meta: dict[str, Any]) -> Evidence:
-    image = meta.get("image") if isinstance(meta.get("image"), dict) else {}
+    image: dict[str, Any] = meta["image"] if isinstance(meta.get("image"), dict) else {}
     prompt = image.get("prompt")
     if isinstance(prompt, list):
         prompt = "\n".join(str(part.get("prompt", "")) for part in prompt if isinstance(part, dict))
