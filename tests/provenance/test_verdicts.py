@@ -4,11 +4,14 @@ metadata is reported as unreadable evidence instead of stopping anything."""
 from __future__ import annotations
 
 import io
+import json
 import struct
 import zlib
 
 import piexif
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from clearsight.provenance.evidence import Evidence, Strength, decide
@@ -96,3 +99,23 @@ def test_verdict_rules() -> None:
     ordered = decide([_e(True, Strength.STRONG, "b"), _e(True, Strength.PROOF, "a"), _e(True, Strength.INDICATIVE, "c")])
     assert [e.source for e in ordered.evidence] == ["a", "b", "c"]
     assert ordered.strength is Strength.PROOF
+
+
+KEYS = ["parameters", "prompt", "workflow", "invokeai_metadata", "sd-metadata", "Comment", "Software", "fooocus_scheme"]
+json_values = st.recursive(
+    st.none() | st.booleans() | st.floats(allow_nan=True) | st.integers() | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(["class_type", "inputs", "lora_name", "model", "loras", "nodes",
+                                                                                     "widgets_values", "positive", "sui_image_params", "name", "hash", "weight", "signed_hash"]) | st.text(max_size=8), children, max_size=5),
+    max_leaves=20,
+)
+chunk_text = st.one_of(st.text(max_size=300), json_values.map(json.dumps), st.builds(lambda s: "p\nSteps: 1, " + s, st.text(max_size=100)))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(st.sampled_from(KEYS), chunk_text, max_size=4))
+def test_any_metadata_gives_a_verdict_and_never_an_internal_error(chunks: dict[str, str]) -> None:
+    if "Comment" in chunks:
+        chunks["Software"] = "NovelAI"
+    verdict = verdict_of(png(chunks))
+    assert verdict.verdict in ("ai", "unknown")
+    assert not [e for e in verdict.evidence if "internal error" in (e.unreadable or "")]
