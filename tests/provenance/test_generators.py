@@ -44,6 +44,7 @@ def test_infotext_quoted_values_civitai_hashes_and_forge_versions() -> None:
 
 def test_text_without_a_settings_line_is_not_infotext() -> None:
     assert parse_infotext("just a caption\nwith two lines") is None
+    assert parse_infotext("Morning walk\nSteps: 10000, Distance: 8 km, Calories: 350") is None
     assert verdict_of(png({"parameters": "holiday photo"})).verdict == "unknown"
 
 
@@ -75,6 +76,9 @@ def test_comfyui_editor_workflow_alone_and_webp_exif_form() -> None:
                           {"id": 2, "type": "LoraLoader", "widgets_values": ["dots.safetensors", 0.6, 1.0]}]}
     evidence = sources(verdict_of(png({"workflow": dumps(workflow)})))["comfyui"]
     assert evidence.model == "flat_model.safetensors" and evidence.loras == [LoraRef("dots.safetensors", None, 0.6)]
+    power = {"nodes": [{"id": 3, "type": "Power Lora Loader (rgthree)",
+                        "widgets_values": [{}, {"on": True, "lora": "a.safetensors", "strength": 0.5}, {"on": False, "lora": "b.safetensors", "strength": 1}, ""]}]}
+    assert sources(verdict_of(png({"workflow": dumps(power)})))["comfyui"].loras == [LoraRef("a.safetensors", None, 0.5)]
     webp = exif_image("WEBP", {piexif.ImageIFD.Make: ("workflow:" + dumps(workflow)).encode(), piexif.ImageIFD.Model: ("prompt:" + dumps(comfy_graph())).encode()})
     assert sources(verdict_of(webp))["comfyui"].model == "benign_base.safetensors"
 

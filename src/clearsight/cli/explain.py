@@ -18,14 +18,14 @@ from clearsight.cli.app import DbOption, TrustOption, app, output
 from clearsight.cli.scan import with_trust
 from clearsight.config import load_settings
 from clearsight.errors import ClearsightError, ItemError
-from clearsight.item import Item, ItemResult
-from clearsight.media.identify import HEAD_BYTES, identify
+from clearsight.intake.walk import Entry
+from clearsight.media.identify import identify
 from clearsight.modelfiles import inspect
+from clearsight.pipeline.process import open_entry
 from clearsight.provenance.stage import explain, public, verdict_record
 from clearsight.store.db import open_engine
 from clearsight.store.provenance import LinkStore
 
-MAX_EXPLAIN_BYTES = 4 * 1024 * 1024 * 1024
 HEADLINES = {
     "ai": "AI-generated",
     "camera": "camera capture (verified provenance)",
@@ -86,17 +86,16 @@ def explain_command(
 ) -> None:
     """Explain how one file was made: the verdict, each piece of evidence and how strong it is."""
     settings = with_trust(load_settings(db), trust_anchors)
-    size = file.stat().st_size
-    if size > MAX_EXPLAIN_BYTES:
-        raise ClearsightError(f"{file} is {size:,} bytes; explain reads files up to {MAX_EXPLAIN_BYTES:,}")
-    data = file.read_bytes()
-    item = Item(ItemResult(path=str(file), size=size, mtime_ns=0), fs_path=str(file), data=data, head=data[:HEAD_BYTES])
+    status = file.stat()
     try:
+        item = open_entry(Entry(str(file), status.st_size, status.st_mtime_ns), settings)
         identify(item, settings)
         if item.result.media_type == "model":
             inspect.inspect_model(item, settings)
     except ItemError as exc:
         raise ClearsightError(f"{file}: {exc}") from None
+    except OSError as exc:
+        raise ClearsightError(f"{file}: cannot read: {exc.strerror or exc}") from None
     if item.result.modelfile is not None:
         modelfile = inspect.public(item.result.modelfile, show_sensitive=show_prompts)
         if fmt is ExplainFormat.json:

@@ -24,7 +24,6 @@ FORMAT_BY_MIME = {
 }
 SENSITIVE_METADATA = frozenset({"ss_tag_frequency"})
 """Training captions can describe the training images: stored, printed only when asked."""
-MAX_PICKLE_BYTES = 2 * 1024 * 1024 * 1024
 
 
 def _safetensors(item: Item, settings: Settings) -> dict[str, Any]:
@@ -42,11 +41,7 @@ def _safetensors(item: Item, settings: Settings) -> dict[str, Any]:
 
 
 def _pickle(item: Item, settings: Settings) -> dict[str, Any]:
-    if item.result.size > MAX_PICKLE_BYTES:
-        raise ItemError(f"pickle model of {item.result.size:,} bytes is over the {MAX_PICKLE_BYTES:,}-byte scanning limit")
-    with item.open() as stream:
-        data = stream.read()
-    report = scan_pickle(data, item.result.path)
+    report = scan_pickle(item.open, item.result.path)
     with item.open() as stream:
         hashes = model_hashes(stream, None)
     metadata: dict[str, Any] = {"suspicious_globals": report.suspicious}

@@ -13,7 +13,9 @@ import io
 import logging
 import pickletools
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 from picklescan.scanner import SafetyLevel, scan_bytes
 
@@ -32,11 +34,11 @@ class PickleReport:
     error: str | None = None
 
 
-def _strings(data: bytes) -> list[str]:
+def _strings(stream: BinaryIO) -> list[str]:
     """String constants of the first pickle, read opcode by opcode (`pickletools.genops` only parses)."""
     found: list[str] = []
     try:
-        for opcode, argument, _ in pickletools.genops(io.BytesIO(data)):
+        for opcode, argument, _ in pickletools.genops(stream):
             if isinstance(argument, str) and "UNICODE" in opcode.name:
                 found.append(argument)
                 if len(found) >= MAX_KEYS:
@@ -46,21 +48,26 @@ def _strings(data: bytes) -> list[str]:
     return found
 
 
-def _pickle_members(data: bytes) -> list[bytes]:
-    """The pickles inside: `*/data.pkl` of a PyTorch zip, else the file itself."""
-    if data[:2] == b"PK":
+def _member_strings(open_stream: Callable[[], BinaryIO]) -> list[str]:
+    """String constants of the pickles inside: `*/data.pkl` of a PyTorch zip, else the file's first."""
+    with open_stream() as stream:
+        if stream.read(2) != b"PK":
+            stream.seek(0)
+            return _strings(stream)
+        stream.seek(0)
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                return [archive.read(name) for name in archive.namelist() if name.endswith(".pkl")]
+            with zipfile.ZipFile(stream) as archive:
+                return [key for name in archive.namelist() if name.endswith(".pkl") for key in _strings(io.BytesIO(archive.read(name)))]
         except (zipfile.BadZipFile, OSError, ValueError, EOFError):
             return []
-    return [data]
 
 
-def scan_pickle(data: bytes, name: str) -> PickleReport:
+def scan_pickle(open_stream: Callable[[], BinaryIO], name: str) -> PickleReport:
+    """Scan a pickle model file read from fresh streams (large checkpoints are never read whole)."""
     report = PickleReport()
     try:
-        result = scan_bytes(io.BytesIO(data), name, ".ckpt")
+        with open_stream() as stream:
+            result = scan_bytes(stream, name, ".ckpt")
     except Exception as exc:  # noqa: BLE001 - picklescan raises its own and stdlib errors on malformed input
         report.error = f"{type(exc).__name__}: {exc}"
         result = None
@@ -75,6 +82,5 @@ def scan_pickle(data: bytes, name: str) -> PickleReport:
             report.error = "the pickle stream is malformed; what could be parsed was scanned"
     report.dangerous = sorted(set(report.dangerous))
     report.suspicious = sorted(set(report.suspicious))
-    for member in _pickle_members(data):
-        report.strings += _strings(member)
+    report.strings = _member_strings(open_stream)
     return report

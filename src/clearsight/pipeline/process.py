@@ -55,7 +55,8 @@ def _run_stages(item: Item, settings: Settings) -> bool:
     return ok
 
 
-def _open_entry(entry: Entry, settings: Settings) -> Item:
+def open_entry(entry: Entry, settings: Settings) -> Item:
+    """An item for a walked file: its bytes in memory when small enough, else read from disk."""
     item = Item(ItemResult(path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns), fs_path=entry.path)
     with open(entry.path, "rb") as stream:
         if entry.size <= settings.limits.in_memory_bytes:
@@ -96,7 +97,7 @@ def process_entry(entry: Entry, settings: Settings) -> list[ItemResult]:
         result.errors.append(("intake", entry.error))
         return [result]
     try:
-        item = _open_entry(entry, settings)
+        item = open_entry(entry, settings)
     except OSError as exc:
         result = ItemResult(path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns)
         result.errors.append(("intake", f"cannot read: {exc.strerror or exc}"))

@@ -47,9 +47,11 @@ def _split_hashes_json(line: str) -> tuple[str, dict[str, Any]]:
 
 
 def parse_settings(line: str) -> dict[str, str] | None:
-    """The `Key: value` pairs of a settings line, or None if this is not one (it needs `Steps`)."""
+    """The `Key: value` pairs of a settings line, or None if this is not one: every writer puts
+    `Steps` and a sampler or seed there, which text from other programs ("Steps: 10000,
+    Distance: 8 km") does not have."""
     pairs = {key.strip(): _unquote(value) for key, value in _PARAM.findall(line)}
-    return pairs if "Steps" in pairs and len(pairs) >= 2 else None
+    return pairs if "Steps" in pairs and ("Sampler" in pairs or "Seed" in pairs) else None
 
 
 def parse_infotext(text: str) -> tuple[str, str, dict[str, str], dict[str, Any]] | None:

@@ -57,6 +57,15 @@ def _texts_behind(graph: dict[str, Any], link: Any) -> list[str]:
     return list(dict.fromkeys(texts))
 
 
+def _power_loras(values: Any) -> list[LoraRef]:
+    """rgthree's Power Lora Loader keeps each LoRA as `{on, lora, strength}` (an input or a widget)."""
+    return [
+        LoraRef(model_name(value["lora"]), None, number(value.get("strength")))
+        for value in values
+        if isinstance(value, dict) and isinstance(value.get("lora"), str) and value.get("on", True) and value["lora"] != "None"
+    ]
+
+
 def _from_api_graph(graph: dict[str, Any]) -> dict[str, Any]:
     checkpoints: list[str] = []
     loras: list[LoraRef] = []
@@ -71,9 +80,7 @@ def _from_api_graph(graph: dict[str, Any]) -> dict[str, Any]:
                 checkpoints.append(model_name(inputs[key]))
         if isinstance(inputs.get("lora_name"), str):
             loras.append(LoraRef(model_name(inputs["lora_name"]), None, number(inputs.get("strength_model", inputs.get("strength")))))
-        for value in inputs.values():  # rgthree's Power Lora Loader: lora_1 = {on, lora, strength}
-            if isinstance(value, dict) and isinstance(value.get("lora"), str) and value.get("on", True) and value["lora"] != "None":
-                loras.append(LoraRef(model_name(value["lora"]), None, number(value.get("strength"))))
+        loras += _power_loras(inputs.values())
         for key, target in (("positive", positive), ("conditioning", positive), ("negative", negative)):
             if _is_link(inputs.get(key)):
                 target.extend(_texts_behind(graph, inputs[key]))
@@ -93,6 +100,7 @@ def _from_workflow(workflow: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(widgets, list) or not widgets:
             continue
         first = widgets[0]
+        loras += _power_loras(widgets)
         if "Checkpoint" in kind or kind in ("UNETLoader", "UnetLoaderGGUF"):
             if isinstance(first, str):
                 checkpoints.append(model_name(first))
