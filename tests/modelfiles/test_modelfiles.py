@@ -8,6 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import blake3
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from clearsight.config import Settings
+from clearsight.errors import ItemError
+from clearsight.modelfiles.inspect import FORMAT_BY_MIME, inspect_model
 
 from tests.cli_runner import clearsight, records
 from tests.modelfile_factory import (
@@ -20,6 +26,7 @@ from tests.modelfile_factory import (
     tensor_data_hash,
     torch_zip,
 )
+from tests.provenance_factory import item_of
 
 
 def _scan(folder: Path, *extra: str) -> dict[str, dict[str, Any]]:
@@ -108,3 +115,19 @@ def test_broken_model_files_get_an_error_each_and_the_rest_are_read(tmp_path: Pa
     assert "not valid JSON" in found["badjson.safetensors"]["error"]
     assert "truncated" in found["cut.gguf"]["error"]
     assert all(found[name]["modelfile"] is None for name in ("cut.safetensors", "badjson.safetensors", "cut.gguf"))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(sorted(FORMAT_BY_MIME)), st.binary(max_size=400), st.integers(min_value=0, max_value=2**40))
+def test_any_bytes_give_a_record_or_a_clear_error(mime: str, body: bytes, length: int) -> None:
+    prefix = {"application/vnd.safetensors": length.to_bytes(8, "little"), "application/vnd.gguf": b"GGUF" + (length % 5).to_bytes(4, "little"),
+              "application/x-python-pickle": b"\x80\x02", "application/vnd.pytorch+zip": b""}[mime]
+    data = prefix + body
+    item = item_of(data)
+    item.result.media_type, item.result.mime = "model", mime
+    try:
+        inspect_model(item, Settings())
+    except ItemError as exc:
+        assert str(exc)
+        return
+    assert item.result.modelfile is not None and item.result.modelfile["hashes"]["sha256"] == hashlib.sha256(data).hexdigest()
