@@ -83,6 +83,19 @@ def test_each_step_equals_the_pywavelets_and_opencv_arithmetic_it_replaces() -> 
     assert np.abs(u - np.clip(0.492 * (blue - luma) + 128, 0, 255)).max() <= 1  # OpenCV's formula; exactness is the fixtures' test
 
 
+def test_the_screening_strip_is_the_first_blocks_of_the_whole_image() -> None:
+    """Large images are screened on a top strip; its block bits must be the whole image's first ones."""
+    rgb = np.random.default_rng(5).integers(0, 256, (1024, 1000, 3), dtype=np.uint8)
+    strip = watermark._screen_rows(rgb)
+    assert strip is not None and strip < rgb.shape[0]
+    whole = {order: watermark.block_bits(plane) for order, plane in watermark.u_planes(rgb).items()}
+    for order, plane in watermark.u_planes(rgb[:strip]).items():
+        top = watermark.block_bits(plane)
+        assert len(top) >= watermark.SCREEN_VOTES * 136
+        assert np.array_equal(top, whole[order][: len(top)])
+    assert watermark._screen_rows(_rgb(WATERMARKS / "sd1.png")) is None  # small images are decoded whole
+
+
 def test_thresholds_keep_the_false_positive_chance_within_the_stated_bound() -> None:
     for message in watermark.MESSAGES:
         k = watermark.required_agreement(len(message.bits))
