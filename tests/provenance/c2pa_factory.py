@@ -64,11 +64,15 @@ class CertificateAuthority:
         path.write_bytes(self.root_pem)
         return path
 
-    def sign(self, data: bytes, mime: str, source_type: str, generator: str = "benign-generator") -> bytes:
+    def sign(self, data: bytes, mime: str, source_type: str, generator: str = "benign-generator", edited_with: str | None = None) -> bytes:
+        """Sign with a `c2pa.created` action of `source_type`, and a `c2pa.edited` one of `edited_with` if given."""
+        actions = [{"action": "c2pa.created", "digitalSourceType": IPTC + source_type}]
+        if edited_with:
+            actions.append({"action": "c2pa.edited", "digitalSourceType": IPTC + edited_with})
         manifest = {
             "claim_generator_info": [{"name": generator, "version": "1.0"}],
             "title": "test image",
-            "assertions": [{"label": "c2pa.actions", "data": {"actions": [{"action": "c2pa.created", "digitalSourceType": IPTC + source_type}]}}],
+            "assertions": [{"label": "c2pa.actions", "data": {"actions": actions}}],
         }
         signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(b"es256", self.chain_pem, self.key_pem, None))
         out = io.BytesIO()

@@ -64,6 +64,13 @@ def test_only_a_trusted_capture_claim_gives_camera(ca: CertificateAuthority, tru
     assert verdict_of(signed).verdict == "unknown"  # valid but nobody vouched for the signer
 
 
+def test_a_capture_edited_with_generative_fill_is_ai(ca: CertificateAuthority, trusting: Settings) -> None:
+    signed = ca.sign(image_bytes("JPEG"), "image/jpeg", "digitalCapture", edited_with="compositeWithTrainedAlgorithmicMedia")
+    verdict = verdict_of(signed, trusting)
+    assert (verdict.verdict, verdict.strength) == ("ai", Strength.PROOF)
+    assert sources(verdict)["c2pa"].claims["digital_source_type"] == "compositeWithTrainedAlgorithmicMedia"
+
+
 def test_capture_claim_contradicted_by_generator_metadata_is_a_conflict(ca: CertificateAuthority, trusting: Settings) -> None:
     signed = ca.sign(png({"parameters": "p\nSteps: 20, Sampler: Euler, Model: m"}), "image/png", "digitalCapture")
     verdict = verdict_of(signed, trusting)

@@ -4,8 +4,7 @@ The validation state decides the strength: `Trusted` (the signer chains to a con
 anchor, `--c2pa-trust-anchors` / $CLEARSIGHT_C2PA_TRUST_ANCHORS) is proof; `Valid` (intact, but
 signed by a certificate nobody vouched for, which anyone can make) is strong; `Invalid`
 (tampered, or a broken signature) is only indicative and lists the failure codes. The claims
-come from the active manifest's actions: the `digitalSourceType` of its `c2pa.created` (or
-first) action.
+come from the active manifest's actions (see `_source_type`).
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from clearsight.provenance.context import ImageContext
 from clearsight.provenance.evidence import Evidence, Strength, unreadable
 
 STRENGTH_BY_STATE = {"Trusted": Strength.PROOF, "Valid": Strength.STRONG, "Invalid": Strength.INDICATIVE}
-MIME_BY_FORMAT = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "AVIF": "image/avif", "HEIF": "image/heif", "TIFF": "image/tiff", "GIF": "image/gif"}
+MIME_BY_FORMAT = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "AVIF": "image/avif", "HEIF": "image/heic", "TIFF": "image/tiff", "GIF": "image/gif"}
 C2PA_MARKERS = (b"c2pa", b"jumb")
 """Byte strings every embedded manifest store contains (JUMBF box type and label); files without
 them are skipped without calling the native reader."""
@@ -46,12 +45,13 @@ def _actions(manifest: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _source_type(manifest: dict[str, Any]) -> str | None:
+    """The manifest's digital source type: a generative-AI type from any action wins (a capture
+    edited with generative fill is partly synthetic), else that of `c2pa.created`, else the first."""
     actions = _actions(manifest)
-    created = [action for action in actions if action.get("action") in ("c2pa.created", "c2pa.opened")]
-    for action in created + actions:
-        if isinstance(action.get("digitalSourceType"), str):
-            return source_type.code(action["digitalSourceType"])
-    return None
+    types = [source_type.code(a["digitalSourceType"]) for a in actions if isinstance(a.get("digitalSourceType"), str)]
+    created = [source_type.code(a["digitalSourceType"]) for a in actions
+               if a.get("action") in ("c2pa.created", "c2pa.opened") and isinstance(a.get("digitalSourceType"), str)]
+    return next((t for t in types if source_type.ai_claim(t)), None) or next(iter(created + types), None)
 
 
 def _generator(manifest: dict[str, Any]) -> str | None:
