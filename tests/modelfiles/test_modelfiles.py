@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from clearsight.config import Settings
 from clearsight.errors import ItemError
 from clearsight.modelfiles.inspect import FORMAT_BY_MIME, inspect_model
-
 from tests.cli_runner import clearsight, records
 from tests.modelfile_factory import (
     TAGS,
