@@ -42,6 +42,10 @@ class Limits:
     """Largest single metadata field (a PNG text chunk, an EXIF comment, XMP) given to provenance readers."""
     max_model_header_bytes: int = 100 * MiB
     """Largest safetensors JSON header or GGUF metadata block read from a model file."""
+    max_video_pixels: int = 7680 * 4320
+    """Largest video frame (width x height) decoded: 8K."""
+    max_video_seconds: int = 6 * 3600
+    """Video past this is not hashed (what came before is kept, with an error)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class Settings:
     """Where snapshots of large PDQ indexes are kept between commands ($CLEARSIGHT_CACHE_DIR)."""
     pdq_dihedral: bool = False
     """Also compute the PDQ of each rotation and mirror image, to match flipped and rotated re-uploads."""
+    vpdq_fps: float = 1.0
+    """Video frames hashed per second of video (vPDQ); 0 hashes every frame, as the reference files do."""
     c2pa_trust_anchors: Path | None = None
     """PEM bundle of C2PA signer roots to trust ($CLEARSIGHT_C2PA_TRUST_ANCHORS); a manifest chaining
     to one is `trusted`, which is what makes its claims proof."""

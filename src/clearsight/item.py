@@ -42,6 +42,9 @@ class ItemResult:
 
     provenance: dict[str, Any] | None = None
     """For images: the verdict on how it was made, with its evidence (`provenance.stage`)."""
+    vpdq: dict[str, Any] | None = None
+    """For videos: `frames`, `sampled_fps`, `duration`, and the frame hashes under `hashes` as
+    `[frame, quality, pdq hex, seconds]` (the reference vPDQ layout); see `hashing.vpdq`."""
     modelfile: dict[str, Any] | None = None
     """For model files: format, kind, hashes, metadata and pickle safety (`modelfiles.inspect`)."""
 

@@ -18,6 +18,8 @@ import numpy as np
 
 from clearsight.banks.index import HammingIndex, hex_to_words
 from clearsight.banks.snapshot import Snapshot, load, save
+from clearsight.banks.video_index import VideoBankIndex, VideoHit
+from clearsight.banks.video_match import MATCH_PERCENT, segments
 from clearsight.errors import ClearsightError
 from clearsight.store.banks import BankInfo, BankStore, HashLabels
 
@@ -36,6 +38,8 @@ class MatchOptions:
     distance: int | None = None
     """PDQ distance for every bank instead of each bank's own."""
     min_quality: int = MIN_QUALITY
+    video_percent: float = MATCH_PERCENT
+    """Share of a query video's frames that must match a known video (vPDQ)."""
 
 
 @dataclass(frozen=True)
@@ -47,10 +51,20 @@ class Match:
     ref: str | None
     transform: str | None = None
     """For PDQ matches found through a rotated or mirrored query, which transform it was."""
+    segments: list[list[Any]] | None = None
+    """For matches involving video: `[query start, query end, target start, target end]` in seconds
+    (null where that side is a still image)."""
+    query_percent: float | None = None
+    target_percent: float | None = None
 
     def record(self) -> dict[str, Any]:
-        return {"bank": self.bank, "signal": self.signal, "distance": self.distance, "classification": self.classification,
-                "ref": self.ref, "transform": self.transform}
+        out = {"bank": self.bank, "signal": self.signal, "distance": self.distance, "classification": self.classification,
+               "ref": self.ref, "transform": self.transform}
+        if self.segments is not None:
+            out["segments"] = self.segments
+        if self.query_percent is not None:
+            out |= {"query_percent": round(self.query_percent, 1), "target_percent": round(self.target_percent or 0.0, 1)}
+        return out
 
 
 @dataclass
@@ -81,6 +95,7 @@ class Matcher:
         self.store = store
         self.options = options
         self.index = HammingIndex()
+        self.videos = VideoBankIndex(store, options.min_quality)
         self.banks: dict[int, BankInfo] = {}
         self._last_hash_id = 0
         self._last_removal = 0
@@ -125,6 +140,7 @@ class Matcher:
         self._last_removal, removed = self.store.removals_after(self._last_removal)
         if removed:
             self.index.remove(removed)
+        self.videos.refresh()
         self._refreshed = time.monotonic()
         return read
 
@@ -137,8 +153,10 @@ class Matcher:
     def _distance(self, bank: BankInfo) -> int:
         return self.options.distance if self.options.distance is not None else bank.pdq_distance
 
-    def match(self, hashes: dict[str, str], qualities: dict[str, int] | None = None, variants: dict[str, str] | None = None) -> MatchReport:
-        """Match one item's hashes; `variants` are extra PDQs of the item by transform name (dihedral)."""
+    def match(self, hashes: dict[str, str], qualities: dict[str, int] | None = None, variants: dict[str, str] | None = None,
+              video: list[list[Any]] | None = None) -> MatchReport:
+        """Match one item's hashes; `variants` are extra PDQs of the item by transform name (dihedral);
+        `video` its vPDQ frames, matched against known videos and, frame by frame, image banks."""
         if time.monotonic() - self._refreshed >= REFRESH_SECONDS:
             self.refresh()
         report = MatchReport()
@@ -149,11 +167,18 @@ class Matcher:
         pairs = [(signal, hashes[signal].lower()) for signal in EXACT_SIGNALS if hashes.get(signal)]
         for labels in self.store.exact(pairs, list(in_scope)):
             hits[(labels.hash_id, labels.signal_type)] = (labels, 0, None)
+        video_matches: list[Match] = []
         if hashes.get("pdq"):
-            self._match_pdq(hashes["pdq"], (qualities or {}).get("pdq"), variants or {}, in_scope, hits, report)
+            video_matches += self._match_pdq(hashes["pdq"], (qualities or {}).get("pdq"), variants or {}, in_scope, hits, report)
+        frame_segments: dict[int, list[list[Any]]] = {}
+        if video:
+            video_matches += self._match_video(video, in_scope, hits, frame_segments)
+        allowlists = {bank.name for bank in in_scope.values() if bank.allowlist}
         found = sorted(
-            ((Match(in_scope[labels.bank_id].name, labels.signal_type, distance, labels.classification, labels.ref, transform), in_scope[labels.bank_id].allowlist)
-             for labels, distance, transform in hits.values()),
+            [(Match(in_scope[labels.bank_id].name, labels.signal_type, distance, labels.classification, labels.ref, transform,
+                    frame_segments.get(labels.hash_id) if labels.signal_type == "pdq" else None), in_scope[labels.bank_id].allowlist)
+             for labels, distance, transform in hits.values()]
+            + [(match, match.bank in allowlists) for match in video_matches],
             key=lambda pair: (pair[0].distance, pair[0].bank, pair[0].signal, pair[0].ref or ""),
         )
         matches = [match for match, allowlist in found if not allowlist]
@@ -164,11 +189,49 @@ class Matcher:
             report.matches = matches
         return report
 
+    def _video_matches(self, found: list[VideoHit], in_scope: dict[int, BankInfo], transform: str | None = None) -> list[Match]:
+        labels = self.store.entry_labels([hit.entry_id for hit in found])
+        return [
+            Match(in_scope[hit.bank_id].name, "vpdq", hit.distance, *labels.get(hit.entry_id, (None, None)), transform, hit.segments,
+                  hit.query_percent, hit.target_percent)
+            for hit in found
+            if hit.query_percent is None or hit.query_percent >= self.options.video_percent
+        ]
+
+    def _match_video(self, frames: list[list[Any]], in_scope: dict[int, BankInfo], hits: dict[tuple[int, str], tuple[HashLabels, int, str | None]],
+                     frame_segments: dict[int, list[list[Any]]]) -> list[Match]:
+        """A video against known videos, and each of its frames against the image banks (a still
+        taken from a known video, or a known image shown in a video)."""
+        radii = {bank_id: self._distance(bank) for bank_id, bank in in_scope.items()}
+        matches = self._video_matches(self.videos.match_video(frames, radii), in_scope)
+        usable = [frame for frame in frames if int(frame[1]) >= self.options.min_quality]
+        if not usable or not len(self.index):
+            return matches
+        results = self.index.query(hex_to_words([str(frame[2]) for frame in usable]), max(radii.values()))
+        per_hash: dict[int, tuple[int, list[int]]] = {}
+        for query_index, result in enumerate(results):
+            for hash_id, bank_id, distance in zip(result.ids.tolist(), result.tags.tolist(), result.distances.tolist(), strict=True):
+                if distance <= radii.get(bank_id, -1):
+                    best, indexes = per_hash.get(hash_id, (distance, []))
+                    per_hash[hash_id] = (min(best, distance), [*indexes, query_index])
+        times = np.array([float(frame[3]) for frame in usable], dtype=np.float64)
+        labels = self.store.labels(list(per_hash))
+        for hash_id, (distance, indexes) in per_hash.items():
+            label = labels.get(hash_id)
+            if label is None or (label.quality is not None and label.quality < self.options.min_quality):
+                continue
+            matched = np.zeros(len(usable), dtype=bool)
+            matched[indexes] = True
+            hits[(hash_id, "pdq")] = (label, distance, None)
+            frame_segments[hash_id] = segments(times, matched, None)
+        return matches
+
     def _match_pdq(self, pdq: str, quality: int | None, variants: dict[str, str], in_scope: dict[int, BankInfo],
-                   hits: dict[tuple[int, str], tuple[HashLabels, int, str | None]], report: MatchReport) -> None:
+                   hits: dict[tuple[int, str], tuple[HashLabels, int, str | None]], report: MatchReport) -> list[Match]:
+        """PDQ against image banks (filling `hits`); returns the known videos with a frame like it."""
         if quality is not None and quality < self.options.min_quality:
             report.notes.append(f"pdq quality {quality} is below {self.options.min_quality}: not matched (lower --min-quality to match it)")
-            return
+            return []
         queries: dict[str, str] = {"original": pdq, **{name: value for name, value in variants.items() if name != "original"}}
         radius = max(self._distance(bank) for bank in in_scope.values())
         results = self.index.query(hex_to_words([value.lower() for value in queries.values()]), radius)
@@ -184,3 +247,5 @@ class Matcher:
             label = labels.get(hash_id)
             if label is not None and (label.quality is None or label.quality >= self.options.min_quality):
                 hits[(hash_id, "pdq")] = (label, distance, via)
+        radii = {bank_id: self._distance(bank) for bank_id, bank in in_scope.items()}
+        return self._video_matches(self.videos.match_still(list(queries.values()), radii), in_scope)

@@ -13,6 +13,9 @@ from typing import Any
 
 HEX_LENGTHS = {"md5": 32, "sha1": 40, "sha256": 64, "pdq": 64}
 """Hex length of each bankable signal; the hash types a bank may hold."""
+VIDEO_SIGNAL = "vpdq"
+"""The signal of a known video's frame-list digest (its identity in `bank_hashes`; its frames
+are in `bank_video_frames`). Not one of `HEX_LENGTHS`: no list format but vPDQ carries it."""
 
 _HEX = re.compile(r"[0-9a-f]+")
 
@@ -39,6 +42,13 @@ class BankRecord:
     """PDQ quality when the list gives it."""
     attributes: dict[str, Any] = field(default_factory=dict)
     """Fields of the source format kept for a faithful export (series, tags, file names...)."""
+    frames: list[list[Any]] = field(default_factory=list)
+    """For a known video: its vPDQ frames as `[frame, quality, pdq hex, seconds]`. Its `hashes`
+    then hold `vpdq`, a digest of the frames that identifies the video within the bank."""
+
+    @property
+    def is_video(self) -> bool:
+        return bool(self.frames)
 
 
 @dataclass(frozen=True)

@@ -5,19 +5,24 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, TextIO
 
+import filetype
 import typer
 from rich.table import Table
 
 from clearsight.banks.formats import FORMATS, decode, detect
 from clearsight.banks.formats.base import ExportContext, ReadOptions
+from clearsight.banks.formats.vpdq import VpdqFormat, video_record
 from clearsight.banks.records import HEX_LENGTHS, BankRecord, RowError, normalize_hash
 from clearsight.cli.app import DbOption, app, console, output
 from clearsight.config import load_settings
-from clearsight.errors import ClearsightError
+from clearsight.errors import ClearsightError, ItemError
+from clearsight.hashing.vpdq import FrameHash, vpdq_frames
+from clearsight.media.identify import HEAD_BYTES
 from clearsight.store.banks import DEFAULT_PDQ_DISTANCE, BankInfo, BankStore, ImportSummary
 from clearsight.store.db import open_engine
 
@@ -115,6 +120,12 @@ def delete_command(name: NameArg, db: DbOption = None, yes: Annotated[bool, type
     console.print(f"Deleted bank [bold]{name}[/].")
 
 
+def _is_video(path: Path) -> bool:
+    with path.open("rb") as stream:
+        kind = filetype.guess(stream.read(HEAD_BYTES))
+    return kind is not None and kind.mime.startswith("video/")
+
+
 def _report_import(summary: ImportSummary, errors_out: Path | None) -> None:
     console.print(f"Imported {summary.entries:,} entries ({summary.hashes:,} hashes); {summary.duplicates:,} hashes were already in the bank; "
                   f"{len(summary.errors):,} rows rejected.")
@@ -138,16 +149,28 @@ def import_command(
 ) -> None:
     """Import a hash list; bad rows are reported and skipped, hashes already present are skipped.
 
+    A video file given with --format auto or vpdq is hashed (every frame) and added as a known video.
     Re-running an interrupted import finishes it.
     """
-    if file.stat().st_size > MAX_LIST_BYTES:
-        raise ClearsightError(f"{file} is larger than {MAX_LIST_BYTES // 2**30} GiB; split it")
     store = _store(db)
     store.get(name)
+    if fmt.value in ("auto", VpdqFormat.name) and _is_video(file):
+        settings = replace(load_settings(db), vpdq_fps=0)
+        frames: list[FrameHash] = []
+        try:
+            vpdq_frames(str(file), settings, frames)
+        except ItemError as exc:
+            raise ClearsightError(f"{file}: {exc}") from None
+        console.print(f"Hashed {len(frames):,} frames of video {file}.")
+        _report_import(store.import_records(name, [video_record([frame.row() for frame in frames], file.stem)], version=version), errors_out)
+        return
+    if file.stat().st_size > MAX_LIST_BYTES:
+        raise ClearsightError(f"{file} is larger than {MAX_LIST_BYTES // 2**30} GiB; split it")
     text = decode(file.read_bytes())
     reader = detect(text) if fmt.value == "auto" else FORMATS[fmt.value]
     console.print(f"Reading {file} as [bold]{reader.name}[/].")
-    summary = store.import_records(name, reader.read(text, ReadOptions(signal=signal.value if signal else None)), version=version)
+    options = ReadOptions(signal=signal.value if signal else None, source_name=file.stem)
+    summary = store.import_records(name, reader.read(text, options), version=version)
     _report_import(summary, errors_out)
 
 
@@ -157,15 +180,22 @@ def export_command(
     file: Annotated[str, typer.Argument(help="Where to write; - for standard output.")],
     db: DbOption = None,
     fmt: Annotated[ExportFormat, typer.Option("--format", help="File format.")] = ExportFormat.csv,  # type: ignore[attr-defined]
+    ref: Annotated[str | None, typer.Option("--ref", help="Export only the entries with this reference (a vPDQ file holds one video).")] = None,
 ) -> None:
-    """Export a bank in one of the exchange formats."""
+    """Export a bank in one of the exchange formats; known videos go out as vPDQ, one per file."""
     store = _store(db)
     bank = store.get(name)
+    video_format = fmt.value == VpdqFormat.name
+    records = [record for record in store.records(name) if (ref is None or record.ref == ref)]
+    chosen = [record for record in records if record.is_video == video_format]
     with contextlib.ExitStack() as stack:
         stream: TextIO = sys.stdout if file == "-" else stack.enter_context(open(file, "w", encoding="utf-8", newline=""))
-        FORMATS[fmt.value].write(store.records(name), stream, ExportContext(bank.name, bank.source, bank.version))
+        FORMATS[fmt.value].write(chosen, stream, ExportContext(bank.name, bank.source, bank.version))
     if file != "-":
-        console.print(f"Exported bank [bold]{name}[/] to {file} as {fmt.value}.")
+        console.print(f"Exported {len(chosen):,} entries of bank [bold]{name}[/] to {file} as {fmt.value}.")
+    if len(chosen) < len(records):
+        console.print(f"{len(records) - len(chosen):,} {'non-video' if video_format else 'video'} entries were left out"
+                      + ("" if video_format else " (export each with --format vpdq --ref REF)") + ".")
 
 
 def parse_hash(value: str, signal: str | None) -> tuple[str, str]:

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from clearsight.banks.matcher import MIN_QUALITY, Matcher, MatchOptions, MatchReport
+from clearsight.banks.matcher import MIN_QUALITY, Match, Matcher, MatchOptions, MatchReport
 from clearsight.banks.snapshot import snapshot_path
 from clearsight.cli.app import DbOption, app, console, output
 from clearsight.cli.bank import TypeOption, parse_hash
@@ -53,14 +53,29 @@ def _hash_file(path: Path, settings: Settings) -> ItemResult:
 def _print_report(subject: str, report: MatchReport) -> None:
     if not (report.matches or report.allowlisted):
         output.print(f"{subject}: no match", highlight=False)
-    table = Table("bank", "signal", "distance", "classification", "ref", "transform", "status", title=subject if report.matches or report.allowlisted else None)
+    table = Table("bank", "signal", "distance", "classification", "ref", "transform", "where (s)", "status", title=subject if report.matches or report.allowlisted else None)
     for status, matches in (("match", report.matches), ("allowlisted", report.allowlisted), ("suppressed by allowlist", report.suppressed)):
         for match in matches:
-            table.add_row(match.bank, match.signal, str(match.distance), match.classification or "-", match.ref or "-", match.transform or "-", status)
+            table.add_row(match.bank, match.signal, str(match.distance), match.classification or "-", match.ref or "-", match.transform or "-",
+                          _where(match), status)
     if table.row_count:
         output.print(table)
     for note in report.notes:
         console.print(note, highlight=False)
+
+
+def _where(match: Match) -> str:
+    """Matched segments as `query start-end -> known start-end`, for video matches."""
+    if not match.segments:
+        return "-"
+
+    def span(start: float | None, end: float | None) -> str:
+        return "still" if start is None else f"{start:.1f}-{end:.1f}"
+
+    text = ", ".join(f"{span(q0, q1)} -> {span(t0, t1)}" for q0, q1, t0, t1 in match.segments[:3])
+    if match.query_percent is not None:
+        text += f" ({match.query_percent:.0f}% of query frames, {match.target_percent or 0:.0f}% of known)"
+    return text + (" ..." if len(match.segments) > 3 else "")
 
 
 @app.command("match")
@@ -79,13 +94,13 @@ def match_command(
     matcher = open_matcher(settings, banks, distance, min_quality)
     if os.path.isfile(value_or_file):
         result = _hash_file(Path(value_or_file), settings)
-        hashes, qualities, variants = result.hashes, result.qualities, result.variants.get("pdq")
+        hashes, qualities, variants, video = result.hashes, result.qualities, result.variants.get("pdq"), (result.vpdq or {}).get("hashes")
     else:
         kind, value = parse_hash(value_or_file, signal.value if signal else None)
-        hashes, qualities, variants = {kind: value}, {}, None
+        hashes, qualities, variants, video = {kind: value}, {}, None, None
         if dihedral:
             console.print("--dihedral needs the image itself (a file): the rotations of a hash value cannot be computed; matching the value as given.")
-    report = matcher.match(hashes, qualities, variants)
+    report = matcher.match(hashes, qualities, variants, video)
     if fmt is MatchFormat.json:
         print(json.dumps({"query": value_or_file, "hashes": hashes, **report.record()}, indent=1))
     else:

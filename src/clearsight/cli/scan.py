@@ -78,7 +78,7 @@ def run_scan(
     counts: Counter[str] = Counter()
 
     def emit(result: ItemResult) -> None:
-        report = matcher.match(result.hashes, result.qualities, result.variants.get("pdq"))
+        report = matcher.match(result.hashes, result.qualities, result.variants.get("pdq"), (result.vpdq or {}).get("hashes"))
         counts["matched a bank"] += bool(report.matches)
         extra = report.record()
         if result.provenance is not None:

@@ -15,7 +15,7 @@ from clearsight.modelfiles import inspect
 from clearsight.provenance import stage
 
 RECORD_KEYS = ("path", "media_type", "size", "md5", "sha1", "sha256", "pdq", "pdq_quality", "error",
-               "provenance", "modelfile",
+               "provenance", "modelfile", "vpdq",
                "matches", "allowlist_matches", "suppressed_matches", "match_notes")
 """Top-level keys (and CSV columns) every record has; nested values are JSON text in CSV."""
 MATCH_KEYS = RECORD_KEYS[RECORD_KEYS.index("matches") :]
@@ -36,6 +36,7 @@ def record(result: ItemResult) -> dict[str, Any]:
         "error": result.error,
         "provenance": stage.public(result.provenance) if result.provenance is not None else None,
         "modelfile": inspect.public(result.modelfile) if result.modelfile is not None else None,
+        "vpdq": {key: result.vpdq[key] for key in ("frames", "sampled_fps", "duration")} if result.vpdq is not None else None,
         **{key: [] for key in MATCH_KEYS},
     }
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from clearsight.config import Settings
 from clearsight.errors import ItemError
 from clearsight.hashing.stage import hash_digests, hash_perceptual
+from clearsight.hashing.vpdq import hash_video
 from clearsight.intake.archives import Budget, iter_members
 from clearsight.intake.walk import Entry
 from clearsight.item import ARCHIVE_SEPARATOR, Item, ItemResult
@@ -29,6 +30,7 @@ STAGES: tuple[tuple[str, Stage], ...] = (
     ("identify", identify),
     ("hash", hash_digests),
     ("pdq", hash_perceptual),
+    ("vpdq", hash_video),
     ("provenance", read_provenance),
     ("modelfile", inspect_model),
 )

@@ -19,14 +19,15 @@ from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, 
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from clearsight.banks.records import BankRecord, RowError
+from clearsight.banks.records import VIDEO_SIGNAL, BankRecord, RowError
 from clearsight.errors import ClearsightError
-from clearsight.store.models import Bank, BankEntry, BankHash, BankHashRemoval
+from clearsight.store.models import Bank, BankEntry, BankHash, BankHashRemoval, BankVideoFrame
 
 banks_t: Table = Bank.__table__  # type: ignore[assignment]
 entries_t: Table = BankEntry.__table__  # type: ignore[assignment]
 hashes_t: Table = BankHash.__table__  # type: ignore[assignment]
 removals_t: Table = BankHashRemoval.__table__  # type: ignore[assignment]
+frames_t: Table = BankVideoFrame.__table__  # type: ignore[assignment]
 
 IMPORT_BATCH = 20_000
 """Entries written per transaction during an import."""
@@ -156,6 +157,7 @@ class BankStore:
         """Remove a bank and everything in it (running indexes drop it at their next refresh)."""
         bank = self.get(name)
         with self.engine.begin() as conn:
+            conn.execute(delete(frames_t).where(frames_t.c.bank_id == bank.id))
             conn.execute(delete(hashes_t).where(hashes_t.c.bank_id == bank.id))
             conn.execute(delete(entries_t).where(entries_t.c.bank_id == bank.id))
             conn.execute(delete(banks_t).where(banks_t.c.id == bank.id))
@@ -197,6 +199,14 @@ class BankStore:
             orphans = [entry_id for entry_id in entry_ids if entry_id not in kept]
             for chunk in _chunks(orphans):
                 conn.execute(delete(entries_t).where(entries_t.c.id.in_(chunk)))
+            frame_rows = [
+                {"entry_id": entry_id, "bank_id": bank.id, "frame": int(frame[0]), "quality": int(frame[1]), "value": frame[2], "seconds": float(frame[3])}
+                for record, entry_id in zip(batch, entry_ids, strict=True)
+                if record.is_video and entry_id in kept
+                for frame in record.frames
+            ]
+            if frame_rows:
+                conn.execute(insert(frames_t), frame_rows)
         summary.entries += len(kept)
         summary.hashes += len(inserted)
         summary.duplicates += len(hash_rows) - len(inserted)
@@ -229,18 +239,51 @@ class BankStore:
                 .order_by(entries_t.c.id, hashes_t.c.id)
             )
             current: BankRecord | None = None
-            current_id = None
+            current_id = 0
             for entry_id, classification, ref, attributes, signal, value, quality in rows:
                 if entry_id != current_id:
                     if current is not None:
-                        yield current
+                        yield self._with_frames(current, current_id)
                     current, current_id = BankRecord({}, classification, ref, None, attributes or {}), entry_id
                 assert current is not None
                 current.hashes[signal] = value
                 if signal == "pdq":
                     current.quality = quality
             if current is not None:
-                yield current
+                yield self._with_frames(current, current_id)
+
+    def _with_frames(self, record: BankRecord, entry_id: int) -> BankRecord:
+        if VIDEO_SIGNAL in record.hashes:
+            record.frames = self.video_frames([entry_id]).get(entry_id, [])
+        return record
+
+    def video_frames(self, entry_ids: Sequence[int]) -> dict[int, list[list[Any]]]:
+        """The frames of known videos by entry id, as `[frame, quality, pdq, seconds]` in frame order."""
+        found: dict[int, list[list[Any]]] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(entry_ids)):
+                query = (select(frames_t.c.entry_id, frames_t.c.frame, frames_t.c.quality, frames_t.c.value, frames_t.c.seconds)
+                         .where(frames_t.c.entry_id.in_(chunk)).order_by(frames_t.c.id))
+                for entry_id, *frame in conn.execute(query):
+                    found.setdefault(entry_id, []).append(list(frame))
+        return found
+
+    def video_frames_after(self, after_id: int) -> list[tuple[int, int, int, str, float, int]]:
+        """(id, bank id, entry id, value, seconds, quality) of known-video frames with ids above `after_id`."""
+        query = (select(frames_t.c.id, frames_t.c.bank_id, frames_t.c.entry_id, frames_t.c.value, frames_t.c.seconds, frames_t.c.quality)
+                 .where(frames_t.c.id > after_id).order_by(frames_t.c.id))
+        with self.engine.connect() as conn:
+            return [(row[0], row[1], row[2], row[3], row[4], row[5]) for row in conn.execute(query)]
+
+    def entry_labels(self, entry_ids: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
+        """(classification, ref) of bank entries by id, the bank's classification standing in."""
+        found: dict[int, tuple[str | None, str | None]] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(list(entry_ids)):
+                query = (select(entries_t.c.id, func.coalesce(entries_t.c.classification, banks_t.c.classification), entries_t.c.ref)
+                         .join(banks_t, banks_t.c.id == entries_t.c.bank_id).where(entries_t.c.id.in_(chunk)))
+                found |= {entry_id: (classification, ref) for entry_id, classification, ref in conn.execute(query)}
+        return found
 
     def exact(self, pairs: Sequence[tuple[str, str]], bank_ids: Sequence[int]) -> list[HashLabels]:
         """Bank hashes equal to any of these (signal type, value) pairs, in these banks."""

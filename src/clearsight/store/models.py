@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 BIG_ID = BigInteger().with_variant(Integer, "sqlite")
@@ -193,3 +193,30 @@ class ModelName(Base):
 
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
     name_key: Mapped[str] = mapped_column(String(255), primary_key=True, index=True)
+
+
+class ItemVideo(Base):
+    """A video's vPDQ: the summary and every hashed frame as `[frame, quality, pdq, seconds]`."""
+
+    __tablename__ = "item_videos"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    frames: Mapped[int] = mapped_column(Integer)
+    sampled_fps: Mapped[float] = mapped_column(Float)
+    duration: Mapped[float | None] = mapped_column(Float)
+    hashes: Mapped[list[list[Any]]] = mapped_column(JSON)
+
+
+class BankVideoFrame(Base):
+    """One hashed frame of a known video (a bank entry whose identity is its `vpdq` digest)."""
+
+    __tablename__ = "bank_video_frames"
+    __table_args__ = (Index("ix_bank_video_frames_entry", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(BIG_ID, ForeignKey("bank_entries.id", ondelete="CASCADE"))
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"))
+    frame: Mapped[int] = mapped_column(Integer)
+    quality: Mapped[int] = mapped_column(Integer)
+    value: Mapped[str] = mapped_column(String(64))
+    seconds: Mapped[float] = mapped_column(Float)

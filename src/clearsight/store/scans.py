@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, RowMapping, Table, insert, literal, or_, select, update
 
 from clearsight.item import ItemResult
-from clearsight.store.models import ItemErrorRecord, ItemHash, MediaItem, ScanRun, ScanRunItem
+from clearsight.store.models import ItemErrorRecord, ItemHash, ItemVideo, MediaItem, ScanRun, ScanRunItem
 from clearsight.store.provenance import load_records, save_provenance
 
 READ_CHUNK = 1000
@@ -29,6 +29,7 @@ hashes_t: Table = ItemHash.__table__  # type: ignore[assignment]
 errors_t: Table = ItemErrorRecord.__table__  # type: ignore[assignment]
 runs_t: Table = ScanRun.__table__  # type: ignore[assignment]
 run_items_t: Table = ScanRunItem.__table__  # type: ignore[assignment]
+videos_t: Table = ItemVideo.__table__  # type: ignore[assignment]
 
 
 def roots_key(roots: Sequence[str]) -> str:
@@ -169,6 +170,7 @@ def _save_groups(conn: Connection, run_id: int, groups: Sequence[Sequence[ItemRe
         {"item_id": item_id, "stage": stage, "message": message} for item_id, result in flat for stage, message in result.errors
     ])
     _insert_many(conn, run_items_t, [{"run_id": run_id, "item_id": item_id} for item_id, _ in flat])
+    _insert_many(conn, videos_t, [{"item_id": item_id, **result.vpdq} for item_id, result in flat if result.vpdq is not None])
     save_provenance(conn, flat)
     return [group_ids[0] for group_ids in ids]
 
@@ -199,6 +201,10 @@ def _results_for(conn: Connection, rows: Iterable[RowMapping]) -> Iterator[ItemR
         select(errors_t.c.item_id, errors_t.c.stage, errors_t.c.message).where(errors_t.c.item_id.in_(ids)).order_by(errors_t.c.id)
     ):
         by_id[item_id].errors.append((stage, message))
+    for item_id, frames, fps, duration, frame_hashes in conn.execute(
+        select(videos_t.c.item_id, videos_t.c.frames, videos_t.c.sampled_fps, videos_t.c.duration, videos_t.c.hashes).where(videos_t.c.item_id.in_(ids))
+    ):
+        by_id[item_id].vpdq = {"frames": frames, "sampled_fps": fps, "duration": duration, "hashes": frame_hashes}
     provenance, modelfiles = load_records(conn, ids)
     for item_id, record in provenance.items():
         by_id[item_id].provenance = record

@@ -8,8 +8,9 @@ from clearsight.banks.formats.hma import HmaFormat
 from clearsight.banks.formats.lines import LinesFormat
 from clearsight.banks.formats.ncmec import NcmecFormat
 from clearsight.banks.formats.vics import VicsFormat
+from clearsight.banks.formats.vpdq import VpdqFormat
 
-FORMATS: dict[str, type[BankFormat]] = {f.name: f for f in (VicsFormat, NcmecFormat, HmaFormat, CsvFormat, LinesFormat)}
+FORMATS: dict[str, type[BankFormat]] = {f.name: f for f in (VicsFormat, NcmecFormat, HmaFormat, VpdqFormat, CsvFormat, LinesFormat)}
 """In sniffing order: the most distinctive formats first, bare lines last."""
 
 

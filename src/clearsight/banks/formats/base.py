@@ -33,6 +33,8 @@ class ExportContext:
 class ReadOptions:
     signal: str | None = None
     """Hash type for formats that cannot tell (a bare 64-hex line is SHA-256 or PDQ)."""
+    source_name: str | None = None
+    """The file's name without folders or extension, for formats that hold one unnamed item (vPDQ)."""
 
 
 class BankFormat(Protocol):
