@@ -14,11 +14,12 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from clearsight.cli.app import DbOption, TrustOption, app, output
+from clearsight.cli.app import DbOption, TrustOption, app, console, output
 from clearsight.cli.scan import with_trust
 from clearsight.config import load_settings
 from clearsight.errors import ClearsightError, ItemError
 from clearsight.intake.walk import Entry
+from clearsight.media.contact_sheet import contact_sheet
 from clearsight.media.identify import identify
 from clearsight.modelfiles import inspect
 from clearsight.pipeline.process import open_entry
@@ -83,8 +84,14 @@ def explain_command(
     fmt: Annotated[ExplainFormat, typer.Option("--format", help="text for reading, json for scripts.")] = ExplainFormat.text,
     db: DbOption = None,
     trust_anchors: TrustOption = None,
+    sheet: Annotated[Path | None, typer.Option("--contact-sheet", help="For a video: write a grid of its frames with their times to this PNG file.")] = None,
+    blur: Annotated[float, typer.Option("--blur", min=0, help="Blur radius of contact-sheet frames, in pixels; 0 for none.")] = 8.0,
+    colour: Annotated[bool, typer.Option("--colour", help="Contact-sheet frames in colour (greyscale by default).")] = False,
 ) -> None:
-    """Explain how one file was made: the verdict, each piece of evidence and how strong it is."""
+    """Explain how one file was made: the verdict, each piece of evidence and how strong it is.
+
+    For videos, --contact-sheet FILE writes keyframes with their times (blurred and greyscale
+    unless asked otherwise), to assess a video without playing it."""
     settings = with_trust(load_settings(db), trust_anchors)
     status = file.stat()
     try:
@@ -103,8 +110,16 @@ def explain_command(
         else:
             output.print_json(json.dumps(modelfile, ensure_ascii=False))
         return
-    if item.result.media_type != "image":
-        raise ClearsightError(f"{file} is {item.result.media_type} ({item.result.mime or 'unrecognised'}); explain reads images and model files")
+    if item.result.media_type not in ("image", "video"):
+        raise ClearsightError(f"{file} is {item.result.media_type} ({item.result.mime or 'unrecognised'}); explain reads images, videos and model files")
+    if sheet is not None:
+        if item.result.media_type != "video":
+            raise ClearsightError("--contact-sheet is for videos")
+        try:
+            contact_sheet(str(file), blur=blur, greyscale=not colour).save(sheet)
+        except ItemError as exc:
+            raise ClearsightError(f"{file}: {exc}") from None
+        console.print(f"Contact sheet written to {sheet} ({'colour' if colour else 'greyscale'}, blur {blur:g}).")
     stored = verdict_record(explain(item, settings))
     record = public(stored, show_prompts=show_prompts)
     record["links"] = _links(db, stored)

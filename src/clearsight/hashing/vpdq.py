@@ -4,8 +4,8 @@ Frames are decoded with PyAV (FFmpeg). PDQ is computed on the decoder's luma pla
 (no colour conversion: PDQ only looks at luma, and the reference implementation's distances to
 ours on the sample videos are 0-6 bits for every frame of quality 50 or more). By default one
 frame per second is hashed (`Settings.vpdq_fps`; 0 hashes every frame, as the reference does),
-and when sampling the decoder skips frames no other frame refers to, which it would only throw
-away. A frame within `PRUNE_DISTANCE` bits of the frame kept before it is dropped: a static shot
+and when sampling the decoder skips B-frames: I- and P-frames never refer to them, so the frames
+left decode exactly, and they come often enough (every few frames) to sample from. A frame within `PRUNE_DISTANCE` bits of the frame kept before it is dropped: a static shot
 is one hash, not hundreds. Frame size and duration are bounded by the limits; past the duration
 limit the hashes so far are kept and the item gets an error.
 """
@@ -73,17 +73,17 @@ def vpdq_frames(source: Any, settings: Settings, hashes: list[FrameHash]) -> dic
     """Hash the video at `source` (a path or a binary stream) into `hashes`, which keeps what was
     hashed even when a limit stops it; returns the stream facts (duration, sampled rate)."""
     limits = settings.limits
-    with av.open(source) as container:
+    with av.open(source, mode="r") as container:
         if not container.streams.video:
             raise ItemError("no video stream")
         stream = container.streams.video[0]
+        stream.thread_type = "AUTO"  # before anything opens the decoder
         width, height = stream.codec_context.width, stream.codec_context.height
         if width * height > limits.max_video_pixels:
             raise ItemError(f"video frames are {width}x{height}, over the limit of {limits.max_video_pixels:,} pixels (CLEARSIGHT_MAX_VIDEO_PIXELS)")
-        stream.thread_type = "AUTO"
         rate = float(stream.average_rate or 0)
         if settings.vpdq_fps > 0 and (not rate or settings.vpdq_fps < rate / 2):
-            stream.codec_context.skip_frame = "NONREF"
+            stream.codec_context.skip_frame = "BIDIR"
         duration = float(container.duration / av.time_base) if container.duration else None
         last: str | None = None
         for number, seconds, frame in _frames(container, stream, settings.vpdq_fps, limits.max_video_seconds):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import io
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import c2pa as c2pa_lib
 
@@ -66,36 +66,40 @@ def _failures(results: dict[str, Any] | None) -> list[str]:
     return sorted({str(entry.get("code")) for entry in active.get("failure") or [] if isinstance(entry, dict)})
 
 
+def read_manifest(stream: BinaryIO, mime: str, trust_anchors: Path | None) -> list[Evidence]:
+    """C2PA evidence from a file of any format c2pa reads (images, MP4/MOV and other BMFF video)."""
+    try:
+        with c2pa_lib.Reader(mime, stream, context=_context(trust_anchors)) as reader:
+            state = reader.get_validation_state() or "Invalid"
+            manifest = reader.get_active_manifest() or {}
+            failures = _failures(reader.get_validation_results())
+    except c2pa_lib.C2paError as exc:
+        if "ManifestNotFound" in type(exc).__name__ or "ManifestNotFound" in str(exc):
+            return []
+        return [unreadable("c2pa", f"the C2PA manifest store cannot be read: {exc}")]
+    except OSError as exc:
+        return [unreadable("c2pa", f"the trust anchors cannot be read: {exc}")]
+    dst = _source_type(manifest)
+    signature = manifest.get("signature_info") or {}
+    signer = signature.get("common_name") or signature.get("issuer")
+    claims: dict[str, Any] = {"state": state.lower(), "digital_source_type": dst, "signer": signer, "issuer": signature.get("issuer")}
+    if failures:
+        claims["failures"] = failures
+    return [
+        Evidence(
+            source="c2pa",
+            strength=STRENGTH_BY_STATE.get(state, Strength.INDICATIVE),
+            ai_generated=source_type.ai_claim(dst) if dst else None,
+            tool=_generator(manifest),
+            claims=claims,
+        )
+    ]
+
+
 class C2paReader:
     name = "c2pa"
 
     def read(self, context: ImageContext) -> list[Evidence]:
         if not all(marker in context.data for marker in C2PA_MARKERS):
             return []
-        mime = MIME_BY_FORMAT.get(context.format or "", "")
-        try:
-            with c2pa_lib.Reader(mime, io.BytesIO(context.data), context=_context(context.settings.c2pa_trust_anchors)) as reader:
-                state = reader.get_validation_state() or "Invalid"
-                manifest = reader.get_active_manifest() or {}
-                failures = _failures(reader.get_validation_results())
-        except c2pa_lib.C2paError as exc:
-            if "ManifestNotFound" in type(exc).__name__ or "ManifestNotFound" in str(exc):
-                return []
-            return [unreadable("c2pa", f"the C2PA manifest store cannot be read: {exc}")]
-        except OSError as exc:
-            return [unreadable("c2pa", f"the trust anchors cannot be read: {exc}")]
-        dst = _source_type(manifest)
-        signature = manifest.get("signature_info") or {}
-        signer = signature.get("common_name") or signature.get("issuer")
-        claims: dict[str, Any] = {"state": state.lower(), "digital_source_type": dst, "signer": signer, "issuer": signature.get("issuer")}
-        if failures:
-            claims["failures"] = failures
-        return [
-            Evidence(
-                source="c2pa",
-                strength=STRENGTH_BY_STATE.get(state, Strength.INDICATIVE),
-                ai_generated=source_type.ai_claim(dst) if dst else None,
-                tool=_generator(manifest),
-                claims=claims,
-            )
-        ]
+        return read_manifest(io.BytesIO(context.data), MIME_BY_FORMAT.get(context.format or "", ""), context.settings.c2pa_trust_anchors)

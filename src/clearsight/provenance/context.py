@@ -84,6 +84,21 @@ class ImageContext:
     extras: dict[str, Any] = field(default_factory=dict)
     """Results readers share, computed once (stealth payloads, decoded watermarks)."""
     _image: Image.Image | None = None
+    _pixels: UINT8 | None = None
+    """Pixels given directly (a decoded video frame) rather than decoded from `data`."""
+
+    @classmethod
+    def of_frame(cls, rgb: UINT8, settings: Settings) -> ImageContext:
+        """A context holding only a decoded video frame, for the pixel readers (watermarks)."""
+        return cls(data=b"", settings=settings, format="FRAME", size=(rgb.shape[1], rgb.shape[0]), _pixels=rgb)
+
+    @classmethod
+    def of_texts(cls, texts: dict[str, str], settings: Settings) -> ImageContext:
+        """A context holding only metadata texts (a video container's tags), for the generator readers."""
+        context = cls(data=b"", settings=settings, format="CONTAINER")
+        for label, value in texts.items():
+            context._keep(label, value)
+        return context
 
     @classmethod
     def of(cls, item: Item, settings: Settings) -> ImageContext:
@@ -152,6 +167,8 @@ class ImageContext:
     @cached_property
     def pixels(self) -> UINT8 | None:
         """The stored pixels as an RGB or RGBA array (None if they cannot be decoded)."""
+        if self._pixels is not None:
+            return self._pixels
         if self._image is None or self.size[0] * self.size[1] > self.settings.limits.max_image_pixels:
             return None
         try:

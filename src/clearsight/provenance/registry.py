@@ -16,9 +16,7 @@ from clearsight.provenance.stealth import StealthReader
 from clearsight.provenance.watermark import WatermarkReader
 from clearsight.provenance.xmp import XmpReader
 
-READERS: tuple[ProvenanceReader, ...] = (
-    C2paReader(),
-    XmpReader(),
+GENERATOR_READERS: tuple[ProvenanceReader, ...] = (
     A1111Reader(),
     ComfyUIReader(),
     InvokeAIReader(),
@@ -26,6 +24,8 @@ READERS: tuple[ProvenanceReader, ...] = (
     FooocusReader(),
     SwarmUIReader(),
     FluxReader(),
-    StealthReader(),
-    WatermarkReader(),
 )
+"""Readers of generation metadata, which video containers can carry in their tags too."""
+PIXEL_READERS: tuple[ProvenanceReader, ...] = (WatermarkReader(),)
+"""Readers of the pixels that work on decoded video frames (stealth LSBs do not survive video codecs)."""
+READERS: tuple[ProvenanceReader, ...] = (C2paReader(), XmpReader(), *GENERATOR_READERS, StealthReader(), *PIXEL_READERS)

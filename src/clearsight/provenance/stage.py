@@ -15,6 +15,7 @@ from clearsight.item import Item
 from clearsight.provenance.context import ImageContext
 from clearsight.provenance.evidence import SENSITIVE_CLAIMS, Evidence, Verdict, decide, lora_record, unreadable
 from clearsight.provenance.registry import READERS
+from clearsight.provenance.video import video_evidence
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +65,13 @@ def public(record: dict[str, Any], show_prompts: bool = False) -> dict[str, Any]
 
 
 def explain(item: Item, settings: Settings) -> Verdict:
-    """The verdict for one image item."""
+    """The verdict for one image or video item."""
+    if item.result.media_type == "video":
+        return decide(video_evidence(item, settings))
     return decide(collect(ImageContext.of(item, settings)))
 
 
 def read_provenance(item: Item, settings: Settings) -> None:
-    """Pipeline stage: attach the provenance record to image items."""
-    if item.result.media_type == "image":
+    """Pipeline stage: attach the provenance record to image and video items."""
+    if item.result.media_type in ("image", "video"):
         item.result.provenance = verdict_record(explain(item, settings))
