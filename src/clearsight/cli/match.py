@@ -14,6 +14,7 @@ from rich.table import Table
 
 from clearsight.banks.matcher import MIN_QUALITY, Match, Matcher, MatchOptions, MatchReport
 from clearsight.banks.snapshot import snapshot_path
+from clearsight.banks.video_match import MATCH_PERCENT
 from clearsight.cli.app import DbOption, app, console, output
 from clearsight.cli.bank import TypeOption, parse_hash
 from clearsight.config import Settings, database_url, load_settings
@@ -34,12 +35,14 @@ BankOption = Annotated[list[str] | None, typer.Option("--bank", help="Match only
 DistanceOption = Annotated[int | None, typer.Option("--distance", min=0, max=128, help="PDQ distance for every bank instead of each bank's own.")]
 DihedralOption = Annotated[bool, typer.Option("--dihedral", help="Also match every rotation and mirror image of images (flipped or rotated re-uploads).")]
 MinQualityOption = Annotated[int, typer.Option("--min-quality", min=0, max=100, help="PDQ hashes below this quality are not matched.")]
+VideoPercentOption = Annotated[float, typer.Option("--video-percent", min=0, max=100, help="Share of a video's frames that must match a known video.")]
+VpdqFpsOption = Annotated[float, typer.Option("--vpdq-fps", min=0, help="Video frames hashed per second of video (0: every frame).")]
 
 
-def open_matcher(settings: Settings, banks: list[str] | None, distance: int | None, min_quality: int) -> Matcher:
+def open_matcher(settings: Settings, banks: list[str] | None, distance: int | None, min_quality: int, video_percent: float = MATCH_PERCENT) -> Matcher:
     """A matcher over the case database's banks with the command's options."""
     snapshot = snapshot_path(settings.cache_dir, database_url(settings.db), "pdq")
-    return Matcher(BankStore(open_engine(settings.db)), MatchOptions(tuple(banks or ()), distance, min_quality), snapshot)
+    return Matcher(BankStore(open_engine(settings.db)), MatchOptions(tuple(banks or ()), distance, min_quality, video_percent), snapshot)
 
 
 def _hash_file(path: Path, settings: Settings) -> ItemResult:
@@ -87,11 +90,13 @@ def match_command(
     distance: DistanceOption = None,
     dihedral: DihedralOption = False,
     min_quality: MinQualityOption = MIN_QUALITY,
+    video_percent: VideoPercentOption = MATCH_PERCENT,
+    vpdq_fps: VpdqFpsOption = 1.0,
     fmt: Annotated[MatchFormat, typer.Option("--format")] = MatchFormat.text,
 ) -> None:
-    """Match one hash or one file against the banks."""
-    settings = replace(load_settings(db), pdq_dihedral=dihedral)
-    matcher = open_matcher(settings, banks, distance, min_quality)
+    """Match one hash or one file (image, video...) against the banks."""
+    settings = replace(load_settings(db), pdq_dihedral=dihedral, vpdq_fps=vpdq_fps)
+    matcher = open_matcher(settings, banks, distance, min_quality, video_percent)
     if os.path.isfile(value_or_file):
         result = _hash_file(Path(value_or_file), settings)
         hashes, qualities, variants, video = result.hashes, result.qualities, result.variants.get("pdq"), (result.vpdq or {}).get("hashes")

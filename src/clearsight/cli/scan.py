@@ -15,8 +15,9 @@ from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progres
 from rich.table import Table
 
 from clearsight.banks.matcher import MIN_QUALITY, Matcher
+from clearsight.banks.video_match import MATCH_PERCENT
 from clearsight.cli.app import DbOption, RecordFormat, TrustOption, app, console
-from clearsight.cli.match import BankOption, DihedralOption, DistanceOption, MinQualityOption, open_matcher
+from clearsight.cli.match import BankOption, DihedralOption, DistanceOption, MinQualityOption, VideoPercentOption, VpdqFpsOption, open_matcher
 from clearsight.config import Settings, load_settings
 from clearsight.errors import ClearsightError
 from clearsight.item import ItemResult
@@ -125,14 +126,16 @@ def scan_command(
     distance: DistanceOption = None,
     dihedral: DihedralOption = False,
     min_quality: MinQualityOption = MIN_QUALITY,
+    video_percent: VideoPercentOption = MATCH_PERCENT,
+    vpdq_fps: VpdqFpsOption = 1.0,
     trust_anchors: TrustOption = None,
 ) -> None:
     """Hash files, folders and archives into the case database, resumably, and say how each image was made.
 
     Re-running the same command resumes an interrupted scan; its output still lists every item once.
     """
-    settings = with_trust(replace(load_settings(db), pdq_dihedral=dihedral), trust_anchors)
-    matcher = open_matcher(settings, banks, distance, min_quality)
+    settings = with_trust(replace(load_settings(db), pdq_dihedral=dihedral, vpdq_fps=vpdq_fps), trust_anchors)
+    matcher = open_matcher(settings, banks, distance, min_quality, video_percent)
     with contextlib.ExitStack() as stack:
         stream: TextIO | None = None
         if out is not None:
