@@ -10,8 +10,8 @@ from typing import Any
 COMMAND = [sys.executable, "-m", "clearsight"]
 
 
-def clearsight(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    completed = subprocess.run([*COMMAND, *args], capture_output=True, text=True, timeout=300)
+def clearsight(*args: str, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    completed = subprocess.run([*COMMAND, *args], capture_output=True, text=True, timeout=300, input=stdin, check=False)
     if check and completed.returncode != 0:
         raise AssertionError(f"clearsight {' '.join(args)} exited {completed.returncode}:\n{completed.stderr}")
     return completed

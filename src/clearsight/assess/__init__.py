@@ -1,0 +1,1 @@
+"""Assessment: accounts and roles, the audit chain, and (to come) grading and review."""

@@ -1,0 +1,131 @@
+"""Accounts and API tokens: argon2 password hashes, tokens kept only as SHA-256, every change audited."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, Table, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from clearsight.assess.audit import AuditLog
+from clearsight.errors import ClearsightError
+from clearsight.store.models import ApiToken, User
+
+users_t: Table = User.__table__  # type: ignore[assignment]
+tokens_t: Table = ApiToken.__table__  # type: ignore[assignment]
+
+ROLES = ("analyst", "reviewer", "admin")
+MIN_PASSWORD_LENGTH = 12
+_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    name: str
+    role: str
+    disabled: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "role": self.role, "disabled": self.disabled}
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ClearsightError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Accounts:
+    def __init__(self, engine: Engine, actor: str) -> None:
+        self.engine = engine
+        self.audit = AuditLog(engine)
+        self.actor = actor
+
+    def add(self, name: str, role: str, password: str) -> Account:
+        if role not in ROLES:
+            raise ClearsightError(f"role must be one of {', '.join(ROLES)}")
+        _check_password(password)
+        try:
+            with self.engine.begin() as conn:
+                user_id = conn.execute(insert(users_t).values(name=name, role=role, password_hash=_hasher.hash(password), disabled=False,
+                                                              created_at=datetime.now(UTC)).returning(users_t.c.id)).scalar_one()
+        except IntegrityError:
+            raise ClearsightError(f"a user named {name} exists") from None
+        self.audit.append(self.actor, "user.add", name, {"role": role})
+        return Account(user_id, name, role, False)
+
+    def get(self, name: str) -> Account:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(users_t.c.id, users_t.c.name, users_t.c.role, users_t.c.disabled).where(users_t.c.name == name)).first()
+        if row is None:
+            raise ClearsightError(f"no user named {name}")
+        return Account(*row)
+
+    def all(self) -> list[Account]:
+        with self.engine.connect() as conn:
+            return [Account(*row) for row in conn.execute(select(users_t.c.id, users_t.c.name, users_t.c.role, users_t.c.disabled).order_by(users_t.c.name))]
+
+    def set_disabled(self, name: str, disabled: bool) -> None:
+        self.get(name)
+        with self.engine.begin() as conn:
+            conn.execute(update(users_t).where(users_t.c.name == name).values(disabled=disabled))
+        self.audit.append(self.actor, "user.disable" if disabled else "user.enable", name)
+
+    def reset_password(self, name: str, password: str) -> None:
+        _check_password(password)
+        self.get(name)
+        with self.engine.begin() as conn:
+            conn.execute(update(users_t).where(users_t.c.name == name).values(password_hash=_hasher.hash(password)))
+        self.audit.append(self.actor, "user.reset_password", name)
+
+    def authenticate(self, name: str, password: str) -> Account | None:
+        """The account if the password is right and the account enabled; every attempt is audited."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(users_t).where(users_t.c.name == name)).mappings().first()
+        ok = False
+        if row is not None and not row["disabled"]:
+            try:
+                ok = _hasher.verify(row["password_hash"], password)
+            except (VerificationError, InvalidHashError):
+                ok = False
+        self.audit.append(name, "login" if ok else "login.failed", name)
+        return Account(row["id"], row["name"], row["role"], row["disabled"]) if ok and row is not None else None
+
+    def add_token(self, name: str, banks: list[str] | None) -> str:
+        """Create a token and return it; only its digest is stored, so it is shown this once."""
+        token = secrets.token_urlsafe(32)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(tokens_t).values(name=name, token_hash=token_digest(token), banks=banks or None, created_at=datetime.now(UTC)))
+        except IntegrityError:
+            raise ClearsightError(f"a token named {name} exists") from None
+        self.audit.append(self.actor, "token.add", name, {"banks": banks or []})
+        return token
+
+    def revoke_token(self, name: str) -> None:
+        with self.engine.begin() as conn:
+            done = conn.execute(update(tokens_t).where(tokens_t.c.name == name, tokens_t.c.revoked_at.is_(None)).values(revoked_at=datetime.now(UTC))).rowcount
+        if not done:
+            raise ClearsightError(f"no live token named {name}")
+        self.audit.append(self.actor, "token.revoke", name)
+
+    def token(self, token: str) -> tuple[str, list[str] | None] | None:
+        """(name, banks) of a live token, or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(tokens_t.c.name, tokens_t.c.banks).where(tokens_t.c.token_hash == token_digest(token), tokens_t.c.revoked_at.is_(None))).first()
+        return (row.name, row.banks) if row is not None else None
+
+    def tokens(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [{"name": row.name, "banks": row.banks or [], "created_at": row.created_at.isoformat(), "revoked": row.revoked_at is not None}
+                    for row in conn.execute(select(tokens_t).order_by(tokens_t.c.name))]
