@@ -138,6 +138,16 @@ def test_fooocus_json_scheme() -> None:
     assert evidence.loras == [LoraRef("flat_colors.safetensors", "5566778899aa", 0.5)]
 
 
+def test_fooocus_jpeg_with_its_fields_in_the_main_exif_block() -> None:
+    """Fooocus sets UserComment, Software and MakerNote on Pillow's top-level EXIF, not the EXIF sub-IFD."""
+    meta = {"prompt": "a cube", "base_model": "benign_xl.safetensors", "loras": [], "version": "Fooocus v2.5.5"}
+    exif = Image.Exif()
+    exif[0x9286], exif[0x0131], exif[0x927C] = json.dumps(meta), "Fooocus v2.5.5", "fooocus"
+    buffer = io.BytesIO()
+    Image.open(io.BytesIO(image_bytes("PNG"))).convert("RGB").save(buffer, "JPEG", exif=exif)
+    assert sources(verdict_of(buffer.getvalue()))["fooocus"].model == "benign_xl.safetensors"
+
+
 def test_swarmui_params_and_model_hashes() -> None:
     meta = {"sui_image_params": {"prompt": "a torus", "model": "benign_flux", "loras": ["rings"], "loraweights": ["0.9"], "seed": 1},
             "sui_models": [{"name": "benign_flux.safetensors", "param": "model", "hash": "0x" + "12" * 32},

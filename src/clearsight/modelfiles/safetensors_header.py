@@ -54,9 +54,9 @@ def read_header(stream: BinaryIO, size: int, max_bytes: int) -> Header:
 def kind_of(tensor_names: list[str], metadata: dict[str, str]) -> str:
     """lora, checkpoint, embedding or other, from tensor (or state-dict key) names and training metadata."""
     names = " ".join(tensor_names[:5000])
-    if "ss_network_module" in metadata or any(marker in names for marker in ("lora_up", "lora_down", "lora_A", "lora_B", "lokr_", "hada_")):
+    if "ss_network_module" in metadata or any(marker in names for marker in ("lora_up", "lora_down", "lora.up", "lora.down", "lora_A", "lora_B", "lokr_", "hada_")):
         return "lora"
-    if any(marker in names for marker in ("model.diffusion_model.", "double_blocks.", "joint_blocks.", "transformer_blocks.", "model.layers.")):
+    if any(marker in names for marker in ("model.diffusion_model.", "double_blocks.", "joint_blocks.", "transformer_blocks.", "model.layers.", "down_blocks.")):
         return "checkpoint"
     if any(marker in names for marker in ("emb_params", "string_to_param")) or (len(tensor_names) <= 4 and any(n in ("clip_l", "clip_g") for n in tensor_names)):
         return "embedding"

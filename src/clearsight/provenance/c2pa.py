@@ -27,12 +27,16 @@ C2PA_MARKERS = (b"c2pa", b"jumb")
 them are skipped without calling the native reader."""
 
 
+OFFLINE = {"remote_manifest_fetch": False, "ocsp_fetch": False}
+"""Evidence is examined offline: no manifest or revocation status is fetched for a file."""
+
+
 @functools.cache
 def _context(trust_anchors: Path | None) -> c2pa_lib.Context:
     """One validation context per process and trust configuration."""
     if trust_anchors is None:
-        return c2pa_lib.Context.from_dict({"verify": {"verify_trust": False}})
-    return c2pa_lib.Context.from_dict({"trust": {"trust_anchors": trust_anchors.read_text()}, "verify": {"verify_trust": True}})
+        return c2pa_lib.Context.from_dict({"verify": {"verify_trust": False, **OFFLINE}})
+    return c2pa_lib.Context.from_dict({"trust": {"trust_anchors": trust_anchors.read_text()}, "verify": {"verify_trust": True, **OFFLINE}})
 
 
 def _actions(manifest: dict[str, Any]) -> list[dict[str, Any]]:

@@ -158,7 +158,7 @@ class ImageContext:
                 self._keep("exif:" + name, _text(exif.get(tag)))
             sub = exif.get_ifd(EXIF_IFD)
             for tag, name in EXIF_SUB_TAGS.items():
-                raw = sub.get(tag)
+                raw = sub.get(tag, exif.get(tag))  # Fooocus writes these into the main IFD
                 if isinstance(raw, (bytes, str)):
                     self._keep("exif:" + name, decode_user_comment(raw) if name == "UserComment" else _text(raw))
         except _DECODE_ERRORS as exc:
