@@ -5,20 +5,23 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, Table, insert, select, update
+from sqlalchemy import Engine, Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from clearsight.assess.audit import AuditLog
 from clearsight.errors import ClearsightError
-from clearsight.store.models import ApiToken, User
+from clearsight.store.models import ApiToken, User, WebSession
 
 users_t: Table = User.__table__  # type: ignore[assignment]
 tokens_t: Table = ApiToken.__table__  # type: ignore[assignment]
+sessions_t: Table = WebSession.__table__  # type: ignore[assignment]
+SESSION_HOURS = 8
+"""A session lasts a working day at most; analysts log in again after it."""
 
 ROLES = ("analyst", "reviewer", "admin")
 MIN_PASSWORD_LENGTH = 12
@@ -100,6 +103,32 @@ class Accounts:
                 ok = False
         self.audit.append(name, "login" if ok else "login.failed", name)
         return Account(row["id"], row["name"], row["role"], row["disabled"]) if ok and row is not None else None
+
+    def start_session(self, account: Account) -> tuple[str, str]:
+        """A new browser session: (cookie value, CSRF token). Only the cookie's digest is stored."""
+        cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            conn.execute(insert(sessions_t).values(token_hash=token_digest(cookie), user_id=account.id, csrf=csrf, created_at=now,
+                                                   expires_at=now + timedelta(hours=SESSION_HOURS)))
+        return cookie, csrf
+
+    def session(self, cookie: str) -> tuple[Account, str] | None:
+        """(account, CSRF token) of a live session of an enabled account, or None."""
+        query = (select(users_t.c.id, users_t.c.name, users_t.c.role, users_t.c.disabled, sessions_t.c.csrf, sessions_t.c.expires_at)
+                 .join(sessions_t, sessions_t.c.user_id == users_t.c.id).where(sessions_t.c.token_hash == token_digest(cookie)))
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        if row is None or row.disabled:
+            return None
+        expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
+        if expires <= datetime.now(UTC):
+            return None
+        return Account(row.id, row.name, row.role, row.disabled), row.csrf
+
+    def end_session(self, cookie: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(delete(sessions_t).where(sessions_t.c.token_hash == token_digest(cookie)))
 
     def add_token(self, name: str, banks: list[str] | None) -> str:
         """Create a token and return it; only its digest is stored, so it is shown this once."""

@@ -1,4 +1,4 @@
-"""Accounts, API tokens and the audit chain.
+"""Accounts, API tokens, web sessions and the audit chain.
 
 Revision ID: 0005
 Revises: 0004
@@ -35,6 +35,14 @@ def upgrade() -> None:
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
     )
     op.create_table(
+        "web_sessions",
+        sa.Column("token_hash", sa.String(64), primary_key=True),
+        sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+        sa.Column("csrf", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
         "audit_log",
         sa.Column("id", BIG_ID, primary_key=True),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
@@ -54,5 +62,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("audit_head", "audit_log", "api_tokens", "users"):
+    for table in ("audit_head", "audit_log", "web_sessions", "api_tokens", "users"):
         op.drop_table(table)

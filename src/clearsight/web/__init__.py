@@ -1,0 +1,1 @@
+"""The assessment web app (FastAPI, server-rendered pages) and the machine API."""
