@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from fastapi.testclient import TestClient
 
@@ -12,8 +10,7 @@ from clearsight.config import Settings
 from clearsight.store.db import open_engine
 from clearsight.web.app import create_app
 from tests.cli_runner import clearsight
-
-PASSWORD = "correct horse battery staple"
+from tests.web_client import PASSWORD, csrf_of, log_in
 
 
 @pytest.fixture
@@ -22,20 +19,6 @@ def site(db: str) -> TestClient:
     accounts.add("ann", "analyst", PASSWORD)
     accounts.add("ada", "admin", PASSWORD)
     return TestClient(create_app(Settings(db=db)), follow_redirects=False)
-
-
-def _csrf(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match
-    return match[1]
-
-
-def _login(client: TestClient, name: str, password: str = PASSWORD) -> str:
-    """Log in and return the session's CSRF token (from the page it lands on)."""
-    form = client.get("/login")
-    done = client.post("/login", data={"name": name, "password": password, "csrf_token": _csrf(form.text)})
-    assert done.status_code == 303 and done.headers["location"] == "/"
-    return _csrf(client.get("/").text)
 
 
 @pytest.mark.parametrize("path", ["/", "/admin/users"])
@@ -55,7 +38,7 @@ def test_the_api_refuses_requests_without_a_live_token(site: TestClient, db: str
 
 
 def test_logging_in_roles_and_logging_out(site: TestClient) -> None:
-    csrf = _login(site, "ann")
+    csrf = log_in(site, "ann")
     page = site.get("/")
     assert page.status_code == 200 and "ann (analyst)" in page.text
     assert site.cookies.get("clearsight_session")
@@ -66,7 +49,7 @@ def test_logging_in_roles_and_logging_out(site: TestClient) -> None:
 
 
 def test_an_admin_sees_the_accounts(site: TestClient) -> None:
-    _login(site, "ada")
+    log_in(site, "ada")
     page = site.get("/admin/users")
     assert page.status_code == 200 and "ann" in page.text and "analyst" in page.text
 
@@ -75,7 +58,7 @@ def test_login_needs_the_forms_csrf_token_and_the_right_password(site: TestClien
     site.get("/login")
     assert site.post("/login", data={"name": "ann", "password": PASSWORD}).status_code == 403
     form = site.get("/login")
-    refused = site.post("/login", data={"name": "ann", "password": "not the password", "csrf_token": _csrf(form.text)})
+    refused = site.post("/login", data={"name": "ann", "password": "not the password", "csrf_token": csrf_of(form.text)})
     assert refused.status_code == 401 and "Wrong name or password" in refused.text
     actions = [entry["action"] for entry in Accounts(open_engine(db), actor="test").audit.entries(limit=1)]
     assert actions == ["login.failed"]

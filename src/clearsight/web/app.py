@@ -1,28 +1,29 @@
-"""The assessment web app: login, the case overview and account administration so far.
+"""The assessment web app: login, the case overview, the queue and item pages, and account
+administration so far.
 
 Pages are rendered on the server (Jinja2), answer with strict security headers, and show no
-imagery unless an analyst asks for one item (no page does yet). Logins, failed logins and
-logouts go into the audit trail.
+imagery unless an analyst asks for one item (`web.items`). Logins, failed logins, logouts, item
+views and reveals go into the audit trail.
 """
 
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Form, Request, Response, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import func, select
 
 from clearsight.assess.accounts import Accounts
 from clearsight.config import Settings
 from clearsight.store.db import open_engine
+from clearsight.store.items import ItemStore
 from clearsight.store.models import BankEntry, ItemProvenance, MediaItem
+from clearsight.web import items
 from clearsight.web.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE, LoginRequired, Visitor, api_client, check_csrf, require_role, visitor
+from clearsight.web.templating import TEMPLATES
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
     "X-Frame-Options": "DENY",
@@ -41,6 +42,9 @@ def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title="Clearsight", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json")
     engine = open_engine(settings.db)
     app.state.accounts = Accounts(engine, actor="web")
+    app.state.items = ItemStore(engine)
+    app.state.settings = settings
+    app.include_router(items.router)
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Any) -> Response:
