@@ -69,6 +69,13 @@ class Item:
     archive_kind: str | None = None
     """For archives, the container format (zip, tar, gz, ...), set by the identify stage."""
 
+    def source(self) -> str | BinaryIO:
+        """What a decoder that takes a path or a stream (PyAV) should open: the file on disk when
+        its bytes are not in memory (so a large video is never read whole), else the bytes."""
+        if self.data is None and self.fs_path is not None:
+            return self.fs_path
+        return self.open()
+
     def open(self) -> BinaryIO:
         """A fresh binary stream over the item's bytes."""
         if self.data is not None:

@@ -12,7 +12,6 @@ limit the hashes so far are kept and the item gets an error.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -104,9 +103,8 @@ def hash_video(item: Item, settings: Settings) -> None:
     hashes: list[FrameHash] = []
     record: dict[str, Any] = {"frames": 0, "sampled_fps": settings.vpdq_fps, "duration": None, "hashes": []}
     item.result.vpdq = record
-    source: Any = item.fs_path if item.data is None and item.fs_path else io.BytesIO(item.data or b"")
     try:
-        record |= vpdq_frames(source, settings, hashes)
+        record |= vpdq_frames(item.source(), settings, hashes)
     except av.FFmpegError as exc:
         raise ItemError(f"video cannot be decoded: {exc}") from None
     finally:

@@ -8,9 +8,7 @@ software, camera make and model) are shown as claims; the names of the others ar
 
 from __future__ import annotations
 
-import io
 import json
-from typing import Any
 
 import av
 import numpy as np
@@ -81,9 +79,8 @@ def video_evidence(item: Item, settings: Settings) -> list[Evidence]:
     evidence: list[Evidence] = []
     with item.open() as stream:
         evidence += read_manifest(stream, item.result.mime or "video/mp4", settings.c2pa_trust_anchors)
-    source: Any = item.fs_path if item.data is None and item.fs_path else io.BytesIO(item.data or b"")
     try:
-        with av.open(source, mode="r") as container:
+        with av.open(item.source(), mode="r") as container:
             tags = _tags(container)
             frames = _frames(container) if container.streams.video else []
     except (av.FFmpegError, OSError, ValueError) as exc:
