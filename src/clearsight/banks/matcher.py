@@ -167,12 +167,14 @@ class Matcher:
         pairs = [(signal, hashes[signal].lower()) for signal in EXACT_SIGNALS if hashes.get(signal)]
         for labels in self.store.exact(pairs, list(in_scope)):
             hits[(labels.hash_id, labels.signal_type)] = (labels, 0, None)
+        radii = {bank_id: self._distance(bank) for bank_id, bank in in_scope.items()}
+        """The PDQ (and vPDQ frame) distance of each bank consulted."""
         video_matches: list[Match] = []
         if hashes.get("pdq"):
-            video_matches += self._match_pdq(hashes["pdq"], (qualities or {}).get("pdq"), variants or {}, in_scope, hits, report)
+            video_matches += self._match_pdq(hashes["pdq"], (qualities or {}).get("pdq"), variants or {}, in_scope, radii, hits, report)
         frame_segments: dict[int, list[list[Any]]] = {}
         if video:
-            video_matches += self._match_video(video, in_scope, hits, frame_segments)
+            video_matches += self._match_video(video, in_scope, radii, hits, frame_segments)
         allowlists = {bank.name for bank in in_scope.values() if bank.allowlist}
         found = sorted(
             [(Match(in_scope[labels.bank_id].name, labels.signal_type, distance, labels.classification, labels.ref, transform,
@@ -198,11 +200,10 @@ class Matcher:
             if hit.query_percent is None or hit.query_percent >= self.options.video_percent
         ]
 
-    def _match_video(self, frames: list[list[Any]], in_scope: dict[int, BankInfo], hits: dict[tuple[int, str], tuple[HashLabels, int, str | None]],
-                     frame_segments: dict[int, list[list[Any]]]) -> list[Match]:
+    def _match_video(self, frames: list[list[Any]], in_scope: dict[int, BankInfo], radii: dict[int, int],
+                     hits: dict[tuple[int, str], tuple[HashLabels, int, str | None]], frame_segments: dict[int, list[list[Any]]]) -> list[Match]:
         """A video against known videos, and each of its frames against the image banks (a still
         taken from a known video, or a known image shown in a video)."""
-        radii = {bank_id: self._distance(bank) for bank_id, bank in in_scope.items()}
         matches = self._video_matches(self.videos.match_video(frames, radii), in_scope)
         usable = [frame for frame in frames if int(frame[1]) >= self.options.min_quality]
         if not usable or not len(self.index):
@@ -226,20 +227,18 @@ class Matcher:
             frame_segments[hash_id] = segments(times, matched, None)
         return matches
 
-    def _match_pdq(self, pdq: str, quality: int | None, variants: dict[str, str], in_scope: dict[int, BankInfo],
+    def _match_pdq(self, pdq: str, quality: int | None, variants: dict[str, str], in_scope: dict[int, BankInfo], radii: dict[int, int],
                    hits: dict[tuple[int, str], tuple[HashLabels, int, str | None]], report: MatchReport) -> list[Match]:
         """PDQ against image banks (filling `hits`); returns the known videos with a frame like it."""
         if quality is not None and quality < self.options.min_quality:
             report.notes.append(f"pdq quality {quality} is below {self.options.min_quality}: not matched (lower --min-quality to match it)")
             return []
         queries: dict[str, str] = {"original": pdq, **{name: value for name, value in variants.items() if name != "original"}}
-        radius = max(self._distance(bank) for bank in in_scope.values())
-        results = self.index.query(hex_to_words([value.lower() for value in queries.values()]), radius)
+        results = self.index.query(hex_to_words([value.lower() for value in queries.values()]), max(radii.values()))
         best: dict[int, tuple[int, str | None]] = {}
         for transform, result in zip(queries, results, strict=True):
             for hash_id, bank_id, distance in zip(result.ids.tolist(), result.tags.tolist(), result.distances.tolist(), strict=True):
-                bank = in_scope.get(bank_id)
-                if bank is None or distance > self._distance(bank) or (hash_id in best and best[hash_id][0] <= distance):
+                if distance > radii.get(bank_id, -1) or (hash_id in best and best[hash_id][0] <= distance):
                     continue
                 best[hash_id] = (distance, None if transform == "original" else transform)
         labels = self.store.labels(list(best))
@@ -247,5 +246,4 @@ class Matcher:
             label = labels.get(hash_id)
             if label is not None and (label.quality is None or label.quality >= self.options.min_quality):
                 hits[(hash_id, "pdq")] = (label, distance, via)
-        radii = {bank_id: self._distance(bank) for bank_id, bank in in_scope.items()}
         return self._video_matches(self.videos.match_still(list(queries.values()), radii), in_scope)
