@@ -52,9 +52,9 @@ def _store(db: str | None) -> BankStore:
     return BankStore(open_engine(load_settings(db).db))
 
 
-def _audit(db: str | None, action: str, bank: str, details: dict[str, object] | None = None) -> None:
-    """Bank changes and exports go into the audit trail (`clearsight audit show`)."""
-    AuditLog(open_engine(load_settings(db).db)).append(cli_actor(), action, bank, details)
+def _audit(store: BankStore, action: str, bank: str, details: dict[str, object] | None = None) -> None:
+    """Bank changes and exports go into the audit trail (`clearsight audit show`), in the same database."""
+    AuditLog(store.engine).append(cli_actor(), action, bank, details)
 
 
 def _bank_table(banks: list[BankInfo]) -> Table:
@@ -84,8 +84,9 @@ def create_command(
     classification: Annotated[str | None, typer.Option("--classification", help="Label for entries that carry none.")] = None,
 ) -> None:
     """Create an empty bank."""
-    bank = _store(db).create(name, source=source, version=version, classification=classification, pdq_distance=distance, allowlist=allowlist)
-    _audit(db, "bank.create", name, {"allowlist": allowlist, "pdq_distance": bank.pdq_distance})
+    store = _store(db)
+    bank = store.create(name, source=source, version=version, classification=classification, pdq_distance=distance, allowlist=allowlist)
+    _audit(store, "bank.create", name, {"allowlist": allowlist, "pdq_distance": bank.pdq_distance})
     console.print(f"Created {'allowlist ' if bank.allowlist else ''}bank [bold]{bank.name}[/] (PDQ distance {bank.pdq_distance}).")
 
 
@@ -102,8 +103,9 @@ def set_command(
 ) -> None:
     """Change a bank's settings; running matchers pick the change up within a second."""
     changes = {"pdq_distance": distance, "enabled": enabled, "allowlist": allowlist, "source": source, "version": version, "classification": classification}
-    bank = _store(db).update(name, **{key: value for key, value in changes.items() if value is not None})
-    _audit(db, "bank.set", name, {key: value for key, value in changes.items() if value is not None})
+    store = _store(db)
+    bank = store.update(name, **{key: value for key, value in changes.items() if value is not None})
+    _audit(store, "bank.set", name, {key: value for key, value in changes.items() if value is not None})
     _print_banks([bank], ListFormat.text)
 
 
@@ -124,8 +126,9 @@ def delete_command(name: NameArg, db: DbOption = None, yes: Annotated[bool, type
     """Delete a bank and all its hashes."""
     if not yes:
         raise ClearsightError(f"deleting bank {name!r} removes all its hashes; add --yes to confirm")
-    _store(db).delete(name)
-    _audit(db, "bank.delete", name)
+    store = _store(db)
+    store.delete(name)
+    _audit(store, "bank.delete", name)
     console.print(f"Deleted bank [bold]{name}[/].")
 
 
@@ -135,8 +138,8 @@ def _is_video(path: Path) -> bool:
     return kind is not None and kind.mime.startswith("video/")
 
 
-def _report_import(summary: ImportSummary, errors_out: Path | None, db: str | None, name: str, source: str) -> None:
-    _audit(db, "bank.import", name, {"source": source, "entries": summary.entries, "hashes": summary.hashes, "rejected": len(summary.errors)})
+def _report_import(summary: ImportSummary, errors_out: Path | None, store: BankStore, name: str, source: str) -> None:
+    _audit(store, "bank.import", name, {"source": source, "entries": summary.entries, "hashes": summary.hashes, "rejected": len(summary.errors)})
     console.print(f"Imported {summary.entries:,} entries ({summary.hashes:,} hashes); {summary.duplicates:,} hashes were already in the bank; "
                   f"{len(summary.errors):,} rows rejected.")
     for error in summary.errors[:ERRORS_SHOWN]:
@@ -172,7 +175,7 @@ def import_command(
         except ItemError as exc:
             raise ClearsightError(f"{file}: {exc}") from None
         console.print(f"Hashed {len(frames):,} frames of video {file}.")
-        _report_import(store.import_records(name, [video_record([frame.row() for frame in frames], file.stem)], version=version), errors_out, db, name, str(file))
+        _report_import(store.import_records(name, [video_record([frame.row() for frame in frames], file.stem)], version=version), errors_out, store, name, str(file))
         return
     if file.stat().st_size > MAX_LIST_BYTES:
         raise ClearsightError(f"{file} is larger than {MAX_LIST_BYTES // 2**30} GiB; split it")
@@ -181,7 +184,7 @@ def import_command(
     console.print(f"Reading {file} as [bold]{reader.name}[/].")
     options = ReadOptions(signal=signal.value if signal else None, source_name=file.stem)
     summary = store.import_records(name, reader.read(text, options), version=version)
-    _report_import(summary, errors_out, db, name, str(file))
+    _report_import(summary, errors_out, store, name, str(file))
 
 
 @bank_app.command("export")
@@ -201,7 +204,7 @@ def export_command(
     with contextlib.ExitStack() as stack:
         stream: TextIO = sys.stdout if file == "-" else stack.enter_context(open(file, "w", encoding="utf-8", newline=""))
         FORMATS[fmt.value].write(chosen, stream, ExportContext(bank.name, bank.source, bank.version))
-    _audit(db, "bank.export", name, {"format": fmt.value, "entries": len(chosen), "to": file})
+    _audit(store, "bank.export", name, {"format": fmt.value, "entries": len(chosen), "to": file})
     if file != "-":
         console.print(f"Exported {len(chosen):,} entries of bank [bold]{name}[/] to {file} as {fmt.value}.")
     if len(chosen) < len(records):
@@ -235,12 +238,14 @@ def add_command(
     for value in values:
         kind, normalized = parse_hash(value, signal.value if signal else None)
         records.append(BankRecord({kind: normalized}, classification, ref))
-    _report_import(_store(db).import_records(name, records), None, db, name, "command line")
+    store = _store(db)
+    _report_import(store.import_records(name, records), None, store, name, "command line")
 
 
 @bank_app.command("remove")
 def remove_command(name: NameArg, values: Annotated[list[str], typer.Argument(help="Hash values to remove.")], db: DbOption = None) -> None:
     """Remove hashes from a bank; running matchers stop matching them within a second."""
-    removed = _store(db).remove_hashes(name, [value.strip().lower().removeprefix("0x") for value in values])
-    _audit(db, "bank.remove", name, {"removed": removed})
+    store = _store(db)
+    removed = store.remove_hashes(name, [value.strip().lower().removeprefix("0x") for value in values])
+    _audit(store, "bank.remove", name, {"removed": removed})
     console.print(f"Removed {removed:,} hashes from [bold]{name}[/].")
