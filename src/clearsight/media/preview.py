@@ -19,26 +19,27 @@ from clearsight.media.contact_sheet import contact_sheet
 PREVIEW_SIDE = 512
 
 
-def _degrade(image: Image.Image, blur: float, greyscale: bool) -> Image.Image:
+def _degrade(image: Image.Image, blur: float, greyscale: bool, side: int) -> Image.Image:
     image = ImageOps.exif_transpose(image) or image
-    image.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
+    image.thumbnail((side, side))
     image = ImageOps.grayscale(image) if greyscale else image.convert("RGB")
     return image.filter(ImageFilter.GaussianBlur(blur)) if blur > 0 else image
 
 
-def preview_png(path: str, media_type: str, limits: Limits, blur: float = 12.0, greyscale: bool = True) -> bytes:
-    """A PNG preview of an image, or the contact sheet of a video, degraded as asked."""
+def preview_png(path: str, media_type: str, limits: Limits, blur: float = 12.0, greyscale: bool = True, side: int = PREVIEW_SIDE) -> bytes:
+    """A PNG preview of an image, or the contact sheet of a video, degraded as asked, at most `side` pixels across."""
     if not Path(path).is_file():
         raise ItemError("the file is not on disk here (archive members are not previewed yet)")
     if media_type == "video":
         picture = contact_sheet(path, blur=blur, greyscale=greyscale)
+        picture.thumbnail((2 * side, 2 * side))  # a grid of frames: each frame stays legible
     else:
         try:
             with Image.open(path) as image:
                 if image.size[0] * image.size[1] > limits.max_image_pixels:
                     raise ItemError("the image is over the pixel limit")
                 image.load()
-                picture = _degrade(image, blur, greyscale)
+                picture = _degrade(image, blur, greyscale, side)
         except (OSError, SyntaxError, ValueError, UnidentifiedImageError) as exc:
             raise ItemError(f"the image cannot be decoded: {exc}") from None
     buffer = io.BytesIO()

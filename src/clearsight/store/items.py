@@ -1,20 +1,41 @@
-"""Reading scanned items for the web app: the queue (newest first, filterable) and one item's details."""
+"""Reading scanned items for the web app: the queue (ungraded first, filterable), one item's details,
+and the graded items that look like it (PDQ neighbours)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine, Table, func, select
+from sqlalchemy import Engine, Select, Table, case, exists, func, select
 
-from clearsight.store.models import ItemErrorRecord, ItemHash, ItemProvenance, ItemVideo, MediaItem
+from clearsight.assess.grading import assessments_t, current_grades
+from clearsight.banks.index import distances, hex_to_words
+from clearsight.store.models import ItemErrorRecord, ItemHash, ItemMatch, ItemProvenance, ItemVideo, MediaItem, Report, ReportItem
 
 items_t: Table = MediaItem.__table__  # type: ignore[assignment]
 hashes_t: Table = ItemHash.__table__  # type: ignore[assignment]
 errors_t: Table = ItemErrorRecord.__table__  # type: ignore[assignment]
 provenance_t: Table = ItemProvenance.__table__  # type: ignore[assignment]
 videos_t: Table = ItemVideo.__table__  # type: ignore[assignment]
+matches_t: Table = ItemMatch.__table__  # type: ignore[assignment]
+reports_t: Table = Report.__table__  # type: ignore[assignment]
+report_items_t: Table = ReportItem.__table__  # type: ignore[assignment]
 PAGE = 100
+NEIGHBOUR_DISTANCE = 31
+"""PDQ distance within which a graded item is shown as similar (the usual PDQ match threshold)."""
+QUEUES = ("unassessed", "review", "disputed", "known", "done", "all")
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the analyst asked the queue for; empty strings mean any."""
+
+    queue: str = "unassessed"
+    media_type: str = ""
+    verdict: str = ""
+    matched: str = ""
+    report: int | None = None
+    site_type: str = ""
 
 
 @dataclass
@@ -35,19 +56,61 @@ class ItemStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def queue(self, media_type: str | None = None, verdict: str | None = None, page: int = 0) -> tuple[list[dict[str, Any]], int]:
-        """(a page of items as rows for the queue, total matching); media files only, newest first."""
-        query = (select(items_t.c.id, items_t.c.path, items_t.c.media_type, items_t.c.size, provenance_t.c.verdict)
-                 .select_from(items_t.outerjoin(provenance_t, provenance_t.c.item_id == items_t.c.id))
-                 .where(items_t.c.media_type.in_(("image", "video"))))
-        if media_type:
-            query = query.where(items_t.c.media_type == media_type)
-        if verdict:
-            query = query.where(provenance_t.c.verdict == verdict)
+    def queue(self, wanted: QueueFilter, viewer: str, page: int = 0) -> tuple[list[dict[str, Any]], int]:
+        """(a page of queue rows, total matching): media files only, ungraded first, then newest first.
+
+        `review` lists grades awaiting a second person other than `viewer`; `known` the automatic grades."""
+        current = current_grades().subquery()
+        query: Select[Any] = (
+            select(items_t.c.id, items_t.c.path, items_t.c.media_type, items_t.c.size, provenance_t.c.verdict,
+                   assessments_t.c.review_state, assessments_t.c.analyst, assessments_t.c.uk_category, assessments_t.c.automatic)
+            .select_from(items_t.outerjoin(provenance_t, provenance_t.c.item_id == items_t.c.id)
+                         .outerjoin(current, current.c.item_id == items_t.c.id)
+                         .outerjoin(assessments_t, assessments_t.c.id == current.c.assessment_id))
+            .where(items_t.c.media_type.in_(("image", "video")))
+        )
+        state = assessments_t.c.review_state
+        query = query.where({
+            "unassessed": current.c.item_id.is_(None),
+            "review": (state == "pending") & (assessments_t.c.analyst != viewer),
+            "disputed": state == "disputed",
+            "known": assessments_t.c.automatic.is_not(None),
+            "done": (state == "confirmed") & assessments_t.c.automatic.is_(None),
+            "all": items_t.c.id.is_not(None),
+        }[wanted.queue if wanted.queue in QUEUES else "unassessed"])
+        if wanted.media_type:
+            query = query.where(items_t.c.media_type == wanted.media_type)
+        if wanted.verdict:
+            query = query.where(provenance_t.c.verdict == wanted.verdict)
+        if wanted.matched:
+            has_match = exists().where(matches_t.c.item_id == items_t.c.id)
+            query = query.where(has_match if wanted.matched == "yes" else ~has_match)
+        if wanted.report is not None:
+            query = query.where(exists().where(report_items_t.c.item_id == items_t.c.id, report_items_t.c.report_id == wanted.report))
+        if wanted.site_type:
+            query = query.where(exists().where(report_items_t.c.item_id == items_t.c.id, reports_t.c.id == report_items_t.c.report_id,
+                                               reports_t.c.site_type == wanted.site_type))
+        ordered = query.order_by(case((current.c.item_id.is_(None), 0), else_=1), items_t.c.id.desc())
         with self.engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-            rows = [dict(row) for row in conn.execute(query.order_by(items_t.c.id.desc()).limit(PAGE).offset(page * PAGE)).mappings()]
+            rows = [dict(row) for row in conn.execute(ordered.limit(PAGE).offset(page * PAGE)).mappings()]
         return rows, total
+
+    def neighbours(self, item_id: int, pdq: str | None) -> list[dict[str, Any]]:
+        """Graded items whose PDQ is within NEIGHBOUR_DISTANCE of `pdq`, nearest first."""
+        if not pdq:
+            return []
+        current = current_grades().subquery()
+        query = (select(hashes_t.c.item_id, hashes_t.c.value, assessments_t.c.outcome, assessments_t.c.uk_category, assessments_t.c.review_state)
+                 .join(current, current.c.item_id == hashes_t.c.item_id).join(assessments_t, assessments_t.c.id == current.c.assessment_id)
+                 .where(hashes_t.c.signal_type == "pdq", hashes_t.c.item_id != item_id))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).mappings().all()
+        if not rows:
+            return []
+        found = distances(hex_to_words([row["value"] for row in rows]), hex_to_words([pdq]))
+        near = [(int(distance), row) for distance, row in zip(found, rows, strict=True) if distance <= NEIGHBOUR_DISTANCE]
+        return [dict(row) | {"distance": distance} for distance, row in sorted(near, key=lambda pair: pair[0])]
 
     def item(self, item_id: int) -> ItemDetail | None:
         with self.engine.connect() as conn:

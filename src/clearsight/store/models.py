@@ -283,3 +283,127 @@ class WebSession(Base):
     csrf: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Report(Base):
+    """A URL reported to the hotline (or found proactively): where it was, and what was done about it."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str] = mapped_column(String(32))
+    url: Mapped[str] = mapped_column(Text)
+    domain: Mapped[str] = mapped_column(String(255), index=True)
+    web_layer: Mapped[str] = mapped_column(String(8))
+    hosting_country: Mapped[str | None] = mapped_column(String(2))
+    site_type: Mapped[str] = mapped_column(String(32), index=True)
+    commercial: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReportAction(Base):
+    """One action taken on a report (notice to the host, INHOPE forward, ...) and when."""
+
+    __tablename__ = "report_actions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    actor: Mapped[str] = mapped_column(String(128))
+
+
+class ReportItem(Base):
+    """An item found at a report's URL."""
+
+    __tablename__ = "report_items"
+
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class ItemMatch(Base):
+    """A bank entry an item matched when it was last checked against the banks."""
+
+    __tablename__ = "item_matches"
+    __table_args__ = (Index("ix_item_matches_item", "item_id"),)
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    bank: Mapped[str] = mapped_column(String(128))
+    signal: Mapped[str] = mapped_column(String(16))
+    distance: Mapped[int] = mapped_column(Integer)
+    classification: Mapped[str | None] = mapped_column(String(64))
+    ref: Mapped[str | None] = mapped_column(Text)
+
+
+class ItemMatchState(Base):
+    """Which state of the banks an item was last matched against (a digest of bank ids and update times)."""
+
+    __tablename__ = "item_match_state"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    banks_key: Mapped[str] = mapped_column(String(64))
+
+
+class Assessment(Base):
+    """One grade of one item: by an analyst, or automatic (`automatic` says why) for known items."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (Index("ix_assessments_item", "item_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    analyst: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    outcome: Mapped[str] = mapped_column(String(32))
+    uk_legal_basis: Mapped[str] = mapped_column(String(32))
+    uk_category: Mapped[str] = mapped_column(String(8))
+    age_band: Mapped[str] = mapped_column(String(8))
+    sex: Mapped[str] = mapped_column(String(16))
+    child_count: Mapped[int | None] = mapped_column(Integer)
+    production: Mapped[str] = mapped_column(String(32))
+    flags: Mapped[list[str]] = mapped_column(JSON)
+    series: Mapped[str | None] = mapped_column(String(200))
+    labels: Mapped[dict[str, Any]] = mapped_column(JSON)
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="SET NULL"))
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    """A grade applied to an exact duplicate points at the grade it copies, and shares its review."""
+    automatic: Mapped[str | None] = mapped_column(Text)
+    review_state: Mapped[str] = mapped_column(String(16), index=True)
+    exposure_seconds: Mapped[float] = mapped_column(Float)
+
+
+class Review(Base):
+    """A second analyst's confirmation or dispute of a grade, or a reviewer's final decision."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"), index=True)
+    reviewer: Mapped[str] = mapped_column(String(128))
+    decision: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class UserPreferences(Base):
+    """How one analyst wants previews shown (blur strength, greyscale, size)."""
+
+    __tablename__ = "user_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    values: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class AppSetting(Base):
+    """One setting of the app an admin may change (exposure limit, break interval)."""
+
+    __tablename__ = "app_settings"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)

@@ -1,59 +1,92 @@
 """The queue and the item page. No imagery unless the analyst reveals one item: first a blurred
-greyscale preview, then, if they choose, the same item unblurred. Views and reveals are audited
-(the reveals are what exposure time will be counted from)."""
+preview (greyscale, blur and size as the analyst set them), then, if they choose, the same item
+unblurred; no prompt unless they reveal it. Views and reveals are audited, and reveals are what
+exposure time is counted from: past the daily limit, previews are refused for the day."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response, status
-from fastapi.responses import HTMLResponse
 
+from clearsight.assess import schema
+from clearsight.assess.grading import DECIDERS, PENDING
 from clearsight.errors import ItemError
+from clearsight.intake.reports import SITE_TYPES
 from clearsight.media.preview import data_uri, preview_png
 from clearsight.provenance.stage import public
+from clearsight.store.items import QUEUES, QueueFilter
 from clearsight.web.security import Visitor, check_csrf, visitor
-from clearsight.web.templating import TEMPLATES
+from clearsight.web.templating import render
 
 router = APIRouter()
 PageVisitor = Annotated[Visitor, Depends(visitor)]
-REVEAL_STAGES = {"blurred": 12.0, "clear": 0.0}
+REVEAL_STAGES = ("blurred", "clear")
 
 
-@router.get("/queue", response_class=HTMLResponse)
-def queue(request: Request, found: PageVisitor, media_type: str = "", verdict: str = "", page: int = 0) -> Response:
-    rows, total = request.app.state.items.queue(media_type or None, verdict or None, max(page, 0))
-    context = {"title": "Queue", "account": found.account, "csrf": found.csrf, "rows": rows, "total": total, "media_type": media_type, "verdict": verdict}
-    return TEMPLATES.TemplateResponse(request, "queue.html", context)
+@router.get("/queue")
+def queue(request: Request, found: PageVisitor, queue: str = "unassessed", media_type: str = "", verdict: str = "", matched: str = "",
+          report: str = "", site_type: str = "", page: int = 0) -> Response:
+    request.app.state.known.refresh()
+    wanted = QueueFilter(queue if queue in QUEUES else "unassessed", media_type, verdict, matched, int(report) if report.isdigit() else None, site_type)
+    rows, total = request.app.state.items.queue(wanted, found.account.name, max(page, 0))
+    context = {"title": "Queue", "rows": rows, "total": total, "wanted": wanted, "queues": QUEUES, "site_types": SITE_TYPES}
+    return render(request, found, "queue.html", context)
 
 
-def _item_page(request: Request, found: Visitor, item_id: int, preview: str | None = None, stage: str | None = None, error: str | None = None) -> Response:
-    item = request.app.state.items.item(item_id)
+def item_page(request: Request, found: Visitor, item_id: int, **shown: Any) -> Response:
+    """The item page; `shown` carries what this request revealed (preview, stage, prompts) or an error."""
+    state = request.app.state
+    item = state.items.item(item_id)
     if item is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such item")
-    provenance: dict[str, Any] | None = public(item.provenance) if item.provenance else None
-    context = {"title": f"Item {item_id}", "account": found.account, "csrf": found.csrf, "item": item, "provenance": provenance,
-               "preview": preview, "stage": stage, "error": error}
-    return TEMPLATES.TemplateResponse(request, "item.html", context)
+    current = state.grading.current(item_id)
+    me = found.account
+    context = {
+        "title": f"Item {item_id}", "item": item, "schema": schema,
+        "provenance": public(item.provenance, show_prompts=bool(shown.get("prompts"))) if item.provenance else None,
+        "matches": state.known.matches(item_id), "neighbours": state.items.neighbours(item_id, item.hashes.get("pdq")),
+        "current": current, "history": state.grading.history(item_id), "duplicates": state.grading.duplicates(item_id),
+        "reports": state.reports.of_item(item_id), "all_reports": state.reports.all(limit=50),
+        "can_grade": current is None or (current["analyst"] == me.name and current["review_state"] == PENDING),
+        "can_review": current is not None and current["review_state"] == PENDING and current["analyst"] != me.name and current["source_id"] is None,
+        "can_decide": current is not None and current["review_state"] == "disputed" and me.role in DECIDERS and current["analyst"] != me.name,
+        "labels": current["labels"] if current else None,
+    } | shown
+    return render(request, found, "item.html", context)
 
 
-@router.get("/items/{item_id}", response_class=HTMLResponse)
-def item_page(request: Request, found: PageVisitor, item_id: int) -> Response:
+@router.get("/items/{item_id}")
+def item_view(request: Request, found: PageVisitor, item_id: int) -> Response:
     request.app.state.accounts.audit.append(found.account.name, "item.view", str(item_id))
-    return _item_page(request, found, item_id)
+    return item_page(request, found, item_id)
 
 
-@router.post("/items/{item_id}/reveal", response_class=HTMLResponse)
+@router.post("/items/{item_id}/reveal")
 def reveal(request: Request, found: PageVisitor, item_id: int, csrf_token: Annotated[str, Form()] = "", stage: Annotated[str, Form()] = "blurred") -> Response:
     check_csrf(found.csrf, csrf_token)
     if stage not in REVEAL_STAGES:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "unknown reveal stage")
-    item = request.app.state.items.item(item_id)
+    state = request.app.state
+    item = state.items.item(item_id)
     if item is None or item.media_type not in ("image", "video"):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such image or video")
+    exposure = state.wellbeing.exposure(found.account.name)
+    if exposure.limit_reached:
+        return item_page(request, found, item_id, error=f"You have reached today's exposure limit ({int(exposure.limit_seconds // 60)} minutes): "
+                                                        "no more previews today. You can still grade from hashes and metadata.")
+    prefs = state.wellbeing.preferences(found.account.id)
     try:
-        png = preview_png(item.path, item.media_type, request.app.state.settings.limits, blur=REVEAL_STAGES[stage])
+        png = preview_png(item.path, item.media_type, state.settings.limits, blur=float(prefs.blur) if stage == "blurred" else 0.0,
+                          greyscale=prefs.greyscale, side=prefs.side)
     except ItemError as exc:
-        return _item_page(request, found, item_id, error=str(exc))
-    request.app.state.accounts.audit.append(found.account.name, "item.reveal", str(item_id), {"stage": stage})
-    return _item_page(request, found, item_id, preview=data_uri(png), stage=stage)
+        return item_page(request, found, item_id, error=str(exc))
+    state.accounts.audit.append(found.account.name, "item.reveal", str(item_id), {"stage": stage})
+    return item_page(request, found, item_id, preview=data_uri(png), stage=stage)
+
+
+@router.post("/items/{item_id}/prompts")
+def reveal_prompts(request: Request, found: PageVisitor, item_id: int, csrf_token: Annotated[str, Form()] = "") -> Response:
+    check_csrf(found.csrf, csrf_token)
+    request.app.state.accounts.audit.append(found.account.name, "item.reveal_prompts", str(item_id))
+    return item_page(request, found, item_id, prompts=True)

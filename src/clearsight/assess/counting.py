@@ -1,0 +1,46 @@
+"""Report-level figures by the hotline counting rules, from confirmed grades only.
+
+A report counts once, at the most severe UK category of any of its items (A over B over C)
+and the youngest age band of any child seen in them; items whose grade is not yet confirmed by
+a second person do not count, and the figures say how many are still open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from clearsight.assess.schema import AGE_BANDS, Grade
+
+SEVERITY = ("A", "B", "C")
+AI_PRODUCTIONS = ("ai_realistic", "ai_non_realistic", "ai_altered_real")
+
+
+@dataclass(frozen=True)
+class ReportFigures:
+    items: int
+    confirmed: int
+    criminal: int
+    most_severe: str | None
+    youngest: str | None
+    ai_items: int
+
+    @property
+    def unconfirmed(self) -> int:
+        return self.items - self.confirmed
+
+
+def report_figures(item_ids: list[int], confirmed: Mapping[int, Grade]) -> ReportFigures:
+    """Figures of a report's items given the confirmed grade of those that have one."""
+    grades = [confirmed[item_id] for item_id in item_ids if item_id in confirmed]
+    criminal = [grade for grade in grades if grade.outcome == "criminal"]
+    categories = [grade.uk_category for grade in criminal if grade.uk_category in SEVERITY]
+    ages = [grade.age_band for grade in criminal if grade.age_band != "unknown"]
+    return ReportFigures(
+        items=len(item_ids),
+        confirmed=len(grades),
+        criminal=len(criminal),
+        most_severe=min(categories, key=SEVERITY.index) if categories else None,
+        youngest=min(ages, key=AGE_BANDS.index) if ages else None,
+        ai_items=sum(grade.production in AI_PRODUCTIONS for grade in grades),
+    )

@@ -1,0 +1,153 @@
+"""Known items: matched against the banks, and graded automatically when the answer is already known.
+
+An analyst should never view an item someone has already graded. Two kinds of item are known:
+exact duplicates (same SHA-256) of an item whose grade was confirmed, and exact hash matches
+(MD5, SHA-1, SHA-256) of a bank entry whose classification is a grade (`A`, `B`, `C` with an
+optional `uk:` or `category ` prefix, or a not-criminal label). Those get an automatic,
+confirmed grade saying why, and leave the human queues. Perceptual (PDQ, vPDQ) matches are only
+shown: a near match may be a different image, so a person decides.
+
+Items are matched when the queue is opened, and again whenever a bank changes; the matches are
+kept per item so the queue can filter on them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, Table, delete, insert, or_, select
+
+from clearsight.assess.audit import AuditLog
+from clearsight.assess.grading import CONFIRMED, assessments_t, current_grades, grade_of, grade_values
+from clearsight.assess.schema import Grade
+from clearsight.banks.matcher import Matcher
+from clearsight.store.models import Bank, ItemHash, ItemMatch, ItemMatchState, ItemVideo, MediaItem
+
+matches_t: Table = ItemMatch.__table__  # type: ignore[assignment]
+state_t: Table = ItemMatchState.__table__  # type: ignore[assignment]
+banks_t: Table = Bank.__table__  # type: ignore[assignment]
+hashes_t: Table = ItemHash.__table__  # type: ignore[assignment]
+items_t: Table = MediaItem.__table__  # type: ignore[assignment]
+videos_t: Table = ItemVideo.__table__  # type: ignore[assignment]
+
+EXACT = ("md5", "sha1", "sha256")
+CHUNK = 500
+ACTOR = "auto"
+_UK_LABEL = re.compile(r"(?:uk[:_ ]?)?(?:cat(?:egory)?[:_ ]?)?([abc])")
+NOT_CRIMINAL_LABELS = frozenset({"not_criminal", "not criminal", "non-pertinent", "non_pertinent", "ignorable", "vics:0"})
+
+
+def grade_from_classification(label: str | None) -> Grade | None:
+    """The grade a bank classification states, or None when it states none we can use."""
+    text = (label or "").strip().lower()
+    if text in NOT_CRIMINAL_LABELS:
+        return Grade(outcome="not_criminal")
+    found = _UK_LABEL.fullmatch(text)
+    if found:
+        return Grade(outcome="criminal", uk_legal_basis="indecent_photo", uk_category=found[1].upper())
+    return None
+
+
+def banks_key(engine: Engine) -> str:
+    """A digest of the banks' state: it changes whenever a bank is added, changed or re-imported."""
+    with engine.connect() as conn:
+        rows = [[row.id, row.updated_at.isoformat(), row.enabled] for row in conn.execute(select(banks_t.c.id, banks_t.c.updated_at, banks_t.c.enabled).order_by(banks_t.c.id))]
+    return hashlib.sha256(json.dumps(rows).encode()).hexdigest()
+
+
+class KnownItems:
+    def __init__(self, engine: Engine, audit: AuditLog, matcher: Callable[[], Matcher]) -> None:
+        """`matcher` builds a matcher over the case's banks; it is only called when there is matching to do."""
+        self.engine = engine
+        self.audit = audit
+        self._make_matcher = matcher
+        self._matcher: Matcher | None = None
+
+    def refresh(self) -> int:
+        """Match the items not yet matched against the banks as they are now, then grade what is known.
+        Returns how many items were graded automatically."""
+        key = banks_key(self.engine)
+        with self.engine.connect() as conn:
+            stale = list(conn.execute(select(items_t.c.id).outerjoin(state_t, state_t.c.item_id == items_t.c.id)
+                                      .where(items_t.c.media_type.in_(("image", "video")), or_(state_t.c.banks_key.is_(None), state_t.c.banks_key != key))
+                                      .order_by(items_t.c.id)).scalars())
+        for start in range(0, len(stale), CHUNK):
+            self._match(stale[start : start + CHUNK], key)
+        return self._grade_known()
+
+    def _match(self, item_ids: list[int], key: str) -> None:
+        if self._matcher is None:
+            self._matcher = self._make_matcher()
+        else:
+            self._matcher.refresh()
+        hashes: dict[int, dict[str, str]] = {item_id: {} for item_id in item_ids}
+        qualities: dict[int, dict[str, int]] = {item_id: {} for item_id in item_ids}
+        with self.engine.connect() as conn:
+            for item_id, signal, value, quality in conn.execute(select(hashes_t.c.item_id, hashes_t.c.signal_type, hashes_t.c.value, hashes_t.c.quality)
+                                                                .where(hashes_t.c.item_id.in_(item_ids))):
+                hashes[item_id][signal] = value
+                if quality is not None:
+                    qualities[item_id][signal] = quality
+            frames = {item_id: value for item_id, value in conn.execute(select(videos_t.c.item_id, videos_t.c.hashes).where(videos_t.c.item_id.in_(item_ids)))}
+        rows: list[dict[str, Any]] = []
+        for item_id in item_ids:
+            plain = {signal: value for signal, value in hashes[item_id].items() if "@" not in signal}
+            report = self._matcher.match(plain, qualities[item_id], None, frames.get(item_id))
+            rows += [{"item_id": item_id, "bank": match.bank, "signal": match.signal, "distance": match.distance,
+                      "classification": match.classification, "ref": match.ref} for match in report.matches]
+        with self.engine.begin() as conn:
+            conn.execute(delete(matches_t).where(matches_t.c.item_id.in_(item_ids)))
+            conn.execute(delete(state_t).where(state_t.c.item_id.in_(item_ids)))
+            if rows:
+                conn.execute(insert(matches_t), rows)
+            conn.execute(insert(state_t), [{"item_id": item_id, "banks_key": key} for item_id in item_ids])
+
+    def _grade_known(self) -> int:
+        """Automatic grades for ungraded items that are exact duplicates of confirmed grades or exact bank hits."""
+        graded = select(current_grades().subquery().c.item_id)
+        current = current_grades().subquery()
+        now = datetime.now(UTC)
+        new_rows: list[dict[str, Any]] = []
+        with self.engine.connect() as conn:
+            ungraded_hash = hashes_t.alias("ungraded_hash")
+            graded_hash = hashes_t.alias("graded_hash")
+            duplicates = conn.execute(
+                select(ungraded_hash.c.item_id.label("target"), graded_hash.c.item_id.label("source"), assessments_t)
+                .join(graded_hash, (graded_hash.c.signal_type == "sha256") & (graded_hash.c.value == ungraded_hash.c.value))
+                .join(current, current.c.item_id == graded_hash.c.item_id)
+                .join(assessments_t, assessments_t.c.id == current.c.assessment_id)
+                .where(ungraded_hash.c.signal_type == "sha256", ungraded_hash.c.item_id.not_in(graded), assessments_t.c.review_state == CONFIRMED)
+                .order_by(ungraded_hash.c.item_id)
+            ).mappings().all()
+            seen: set[int] = set()
+            for row in duplicates:
+                if row["target"] in seen:
+                    continue
+                seen.add(row["target"])
+                new_rows.append(grade_values(grade_of(row)) | {"item_id": row["target"], "duplicate_of": row["source"],
+                                                               "automatic": f"exact duplicate of item {row['source']}, graded by {row['analyst']}"})
+            hits = conn.execute(select(matches_t).where(matches_t.c.signal.in_(EXACT), matches_t.c.item_id.not_in(graded)).order_by(matches_t.c.id)).mappings().all()
+            for hit in hits:
+                grade = grade_from_classification(hit["classification"])
+                if grade is None or hit["item_id"] in seen:
+                    continue
+                seen.add(hit["item_id"])
+                new_rows.append(grade_values(grade) | {"item_id": hit["item_id"], "duplicate_of": None,
+                                                       "automatic": f"{hit['signal']} match in bank {hit['bank']}" + (f" (entry {hit['ref']})" if hit["ref"] else "")
+                                                       + f", classified {hit['classification']}"})
+        if new_rows:
+            with self.engine.begin() as conn:
+                conn.execute(insert(assessments_t), [row | {"analyst": ACTOR, "created_at": now, "review_state": CONFIRMED, "exposure_seconds": 0.0}
+                                                     for row in new_rows])
+            for row in new_rows:
+                self.audit.append(ACTOR, "grade.automatic", str(row["item_id"]), {"why": row["automatic"], "outcome": row["outcome"], "uk_category": row["uk_category"]})
+        return len(new_rows)
+
+    def matches(self, item_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(select(matches_t).where(matches_t.c.item_id == item_id).order_by(matches_t.c.distance, matches_t.c.bank)).mappings()]

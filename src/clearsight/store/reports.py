@@ -1,0 +1,93 @@
+"""Reports in the case database: adding them (by hand, from files, from a scan run), their items and actions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, Table, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from clearsight.errors import ClearsightError
+from clearsight.intake.reports import ReportRecord
+from clearsight.store.models import MediaItem, Report, ReportAction, ReportItem, ScanRunItem
+
+reports_t: Table = Report.__table__  # type: ignore[assignment]
+actions_t: Table = ReportAction.__table__  # type: ignore[assignment]
+report_items_t: Table = ReportItem.__table__  # type: ignore[assignment]
+run_items_t: Table = ScanRunItem.__table__  # type: ignore[assignment]
+items_t: Table = MediaItem.__table__  # type: ignore[assignment]
+
+
+class ReportStore:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def add(self, records: Iterable[ReportRecord], actor: str) -> list[int]:
+        """Store reports (with their actions) in one transaction; their new ids in order."""
+        now = datetime.now(UTC)
+        ids = []
+        with self.engine.begin() as conn:
+            for record in records:
+                report_id = conn.execute(insert(reports_t).values(
+                    received_at=record.received_at, source=record.source, url=record.url, domain=record.domain, web_layer=record.web_layer,
+                    hosting_country=record.hosting_country, site_type=record.site_type, commercial=record.commercial, outcome=record.outcome,
+                    notes=record.notes, created_by=actor, created_at=now).returning(reports_t.c.id)).scalar_one()
+                if record.actions:
+                    conn.execute(insert(actions_t), [{"report_id": report_id, "action": action, "at": at, "actor": actor} for action, at in record.actions])
+                ids.append(report_id)
+        return ids
+
+    def add_action(self, report_id: int, action: str, at: datetime, actor: str) -> None:
+        self.get(report_id)
+        with self.engine.begin() as conn:
+            conn.execute(insert(actions_t).values(report_id=report_id, action=action, at=at, actor=actor))
+
+    def attach(self, report_id: int, item_ids: Sequence[int]) -> int:
+        """Attach items to a report (those already attached are skipped); how many were new."""
+        self.get(report_id)
+        with self.engine.begin() as conn:
+            present = set(conn.execute(select(report_items_t.c.item_id).where(report_items_t.c.report_id == report_id)).scalars())
+            known = set(conn.execute(select(items_t.c.id).where(items_t.c.id.in_(list(item_ids)))).scalars())
+            new = sorted(known - present)
+            try:
+                if new:
+                    conn.execute(insert(report_items_t), [{"report_id": report_id, "item_id": item_id} for item_id in new])
+            except IntegrityError:
+                raise ClearsightError("those items were attached at the same moment by someone else; reload") from None
+        return len(new)
+
+    def run_items(self, run_id: int) -> list[int]:
+        """The media items of a scan run, for a report created from a scan."""
+        with self.engine.connect() as conn:
+            ids = list(conn.execute(select(run_items_t.c.item_id).join(items_t, items_t.c.id == run_items_t.c.item_id)
+                                    .where(run_items_t.c.run_id == run_id, items_t.c.media_type.in_(("image", "video")))).scalars())
+        if not ids:
+            raise ClearsightError(f"scan run {run_id} has no images or videos")
+        return ids
+
+    def get(self, report_id: int) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(reports_t).where(reports_t.c.id == report_id)).mappings().first()
+            if row is None:
+                raise ClearsightError(f"no report {report_id}")
+            report = dict(row)
+            report["actions"] = [dict(action) for action in conn.execute(select(actions_t).where(actions_t.c.report_id == report_id).order_by(actions_t.c.at)).mappings()]
+            report["items"] = list(conn.execute(select(report_items_t.c.item_id).where(report_items_t.c.report_id == report_id).order_by(report_items_t.c.item_id)).scalars())
+        return report
+
+    def all(self, site_type: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        """The newest reports with their item counts."""
+        counts = select(report_items_t.c.report_id, func.count().label("item_count")).group_by(report_items_t.c.report_id).subquery()
+        query = select(reports_t, func.coalesce(counts.c.item_count, 0).label("items")).outerjoin(counts, counts.c.report_id == reports_t.c.id)
+        if site_type:
+            query = query.where(reports_t.c.site_type == site_type)
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(query.order_by(reports_t.c.received_at.desc()).limit(limit)).mappings()]
+
+    def of_item(self, item_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(select(reports_t.c.id, reports_t.c.url, reports_t.c.site_type)
+                                                      .join(report_items_t, report_items_t.c.report_id == reports_t.c.id)
+                                                      .where(report_items_t.c.item_id == item_id)).mappings()]

@@ -1,0 +1,78 @@
+"""Grading and four-eyes review from the item page; the labels of other schemes shown before saving."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import FormData
+
+from clearsight.assess.jurisdictions import derived_labels
+from clearsight.assess.schema import Grade, parse_grade
+from clearsight.errors import ClearsightError
+from clearsight.web.items import item_page
+from clearsight.web.security import Visitor, check_csrf, visitor
+from clearsight.web.templating import TEMPLATES
+
+router = APIRouter()
+PageVisitor = Annotated[Visitor, Depends(visitor)]
+
+
+async def _checked_form(request: Request, found: Visitor) -> FormData:
+    form = await request.form()
+    check_csrf(found.csrf, str(form.get("csrf_token") or ""))
+    return form
+
+
+def _grade(form: FormData) -> Grade:
+    return parse_grade({key: form.get(key) for key in form.keys()}, [str(flag) for flag in form.getlist("flags")])
+
+
+def _back(item_id: int) -> Response:
+    return RedirectResponse(f"/items/{item_id}", status.HTTP_303_SEE_OTHER)
+
+
+@router.post("/grading/labels", response_class=HTMLResponse)
+async def labels(request: Request, found: PageVisitor) -> Response:
+    """The derived labels of the grade being entered (asked by htmx as the form changes)."""
+    form = await _checked_form(request, found)
+    try:
+        context = {"labels": derived_labels(_grade(form)), "problem": None}
+    except ClearsightError as exc:
+        context = {"labels": None, "problem": str(exc)}
+    return TEMPLATES.TemplateResponse(request, "labels.html", context)
+
+
+@router.post("/items/{item_id}/grade")
+async def grade(request: Request, found: PageVisitor, item_id: int) -> Response:
+    form = await _checked_form(request, found)
+    state = request.app.state
+    try:
+        exposure = state.wellbeing.exposure(found.account.name, subject=str(item_id)).seconds
+        state.grading.grade(item_id, found.account.name, _grade(form), exposure, to_duplicates=form.get("to_duplicates") == "yes")
+    except ClearsightError as exc:
+        return item_page(request, found, item_id, grade_error=str(exc))
+    return _back(item_id)
+
+
+@router.post("/assessments/{assessment_id}/review")
+async def review(request: Request, found: PageVisitor, assessment_id: int) -> Response:
+    """A second person's confirm or dispute, or a reviewer's uphold or overrule of a dispute."""
+    form = await _checked_form(request, found)
+    state = request.app.state
+    decision = str(form.get("decision") or "")
+    item_id = int(str(form.get("item_id") or 0))
+    try:
+        if decision == "confirm":
+            state.grading.confirm(assessment_id, found.account.name)
+        elif decision == "dispute":
+            state.grading.dispute(assessment_id, found.account.name, str(form.get("note") or ""))
+        elif decision in ("uphold", "overrule"):
+            replacement = _grade(form) if decision == "overrule" else None
+            state.grading.decide(assessment_id, found.account.name, found.account.role, replacement, str(form.get("note") or ""))
+        else:
+            raise ClearsightError("decision must be confirm, dispute, uphold or overrule")
+    except ClearsightError as exc:
+        return item_page(request, found, item_id, grade_error=str(exc))
+    return _back(item_id)
