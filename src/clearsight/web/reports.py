@@ -71,6 +71,7 @@ async def report_import(request: Request, found: PageVisitor, file: UploadFile, 
 @router.get("/reports/{report_id}")
 def report_view(request: Request, found: PageVisitor, report_id: int) -> Response:
     state = request.app.state
+    state.known.refresh()
     report = state.reports.get(report_id)
     figures = report_figures(report["items"], state.grading.confirmed_grades(report["items"]))
     return render(request, found, "report.html", {"title": f"Report {report_id}", "report": report, "figures": figures, "intake": intake})
