@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -21,10 +23,36 @@ def site(db: str) -> TestClient:
     return TestClient(create_app(Settings(db=db)), follow_redirects=False)
 
 
-@pytest.mark.parametrize("path", ["/", "/admin/users"])
-def test_pages_send_visitors_without_a_session_to_the_login_page(site: TestClient, path: str) -> None:
-    answer = site.get(path)
-    assert (answer.status_code, answer.headers["location"]) == (303, "/login")
+def _routes(client: TestClient) -> list[tuple[str, str]]:
+    """(method, path) of every route of the app but the login page, path parameters filled with 1."""
+    paths = client.app.openapi()["paths"]  # type: ignore[attr-defined]
+    return [(method.upper(), re.sub(r"{[^}]+}", "1", path)) for path, methods in sorted(paths.items()) if path != "/login" for method in methods]
+
+
+def test_every_route_sends_visitors_without_a_session_to_the_login_page_or_refuses_them(site: TestClient) -> None:
+    routes = _routes(site)
+    assert len(routes) > 20
+    for method, path in routes:
+        answer = site.request(method, path, data={"csrf_token": "x"}, files={"file": ("r.csv", b"url\n")} if path.endswith("import") else None)
+        if path.startswith("/api/"):
+            assert answer.status_code == 401, (method, path)
+        else:
+            assert (answer.status_code, answer.headers.get("location")) == (303, "/login"), (method, path)
+        assert "<img" not in answer.text and "Clearsight" not in answer.text
+
+
+def test_an_analyst_cannot_reach_admin_routes_and_no_post_is_taken_without_its_csrf_token(site: TestClient) -> None:
+    log_in(site, "ann")
+    routes = _routes(site)
+    for method, path in routes:
+        if path.startswith("/admin/"):
+            assert site.request(method, path, data={}).status_code == 403, (method, path)
+    for method, path in routes:
+        if method == "POST":
+            answer = site.post(path, data={"csrf_token": "forged", "report": "1", "action": "notice"},
+                               files={"file": ("r.csv", b"url\n")} if path.endswith("import") else None)
+            assert answer.status_code == 403, path
+    assert site.get("/audit").status_code == 403
 
 
 def test_the_api_refuses_requests_without_a_live_token(site: TestClient, db: str) -> None:

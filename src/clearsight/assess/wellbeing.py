@@ -12,6 +12,7 @@ previews look to them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -82,9 +83,10 @@ def _aware(at: datetime) -> datetime:
 
 
 class Wellbeing:
-    def __init__(self, engine: Engine, audit: AuditLog) -> None:
+    def __init__(self, engine: Engine, audit: AuditLog, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.engine = engine
         self.audit = audit
+        self.clock = clock
 
     def settings(self) -> WellbeingSettings:
         with self.engine.connect() as conn:
@@ -113,25 +115,44 @@ class Wellbeing:
         self.audit.append(actor, "settings.preferences", actor, asdict(chosen))
         return chosen
 
-    def exposure(self, actor: str, subject: str | None = None, now: datetime | None = None) -> Exposure:
+    def exposure(self, actor: str, subject: str | None = None) -> Exposure:
         """`actor`'s exposure today (to one item if `subject` is given) and current work stretch."""
-        now = now or datetime.now(UTC)
+        now = self.clock()
         day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
         query = select(log_t.c.at, log_t.c.action, log_t.c.subject).where(log_t.c.actor == actor, log_t.c.at >= day_start).order_by(log_t.c.id)
         with self.engine.connect() as conn:
-            entries = [(_aware(at), action, about) for at, action, about in conn.execute(query)]
+            entries = [Activity(_aware(at), action, about) for at, action, about in conn.execute(query)]
         settings = self.settings()
-        seconds = 0.0
-        for index, (at, action, about) in enumerate(entries):
-            if action != REVEAL or (subject is not None and about != subject):
-                continue
-            until = entries[index + 1][0] if index + 1 < len(entries) else now
-            seconds += min(max((until - at).total_seconds(), 0.0), REVEAL_CAP_SECONDS)
-        stretch_start = now
-        gap = timedelta(minutes=settings.break_minutes)
-        for at, _, _ in reversed(entries):
-            if stretch_start - at >= gap:
-                break
-            stretch_start = at
-        stretch = (now - stretch_start).total_seconds()
-        return Exposure(seconds, settings.daily_limit_minutes * 60.0, stretch, stretch >= settings.break_every_minutes * 60)
+        stretch = work_stretch([entry.at for entry in entries], now, timedelta(minutes=settings.break_minutes))
+        return Exposure(exposure_seconds(entries, now, subject), settings.daily_limit_minutes * 60.0, stretch,
+                        stretch >= settings.break_every_minutes * 60)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One audit entry of an analyst, as far as wellbeing needs it."""
+
+    at: datetime
+    action: str
+    subject: str | None
+
+
+def exposure_seconds(entries: list[Activity], now: datetime, subject: str | None = None) -> float:
+    """Seconds of exposure in a day's entries (oldest first): each reveal until the next entry, capped."""
+    seconds = 0.0
+    for index, entry in enumerate(entries):
+        if entry.action != REVEAL or (subject is not None and entry.subject != subject):
+            continue
+        until = entries[index + 1].at if index + 1 < len(entries) else now
+        seconds += min(max((until - entry.at).total_seconds(), 0.0), REVEAL_CAP_SECONDS)
+    return seconds
+
+
+def work_stretch(times: list[datetime], now: datetime, gap: timedelta) -> float:
+    """Seconds since the current stretch of work began: the first of the latest entries with no gap of `gap` or more."""
+    start = now
+    for at in reversed(times):
+        if start - at >= gap:
+            break
+        start = at
+    return (now - start).total_seconds()
