@@ -10,14 +10,20 @@ $(STAMP): pyproject.toml requirements.lock
 	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-.PHONY: install demo test lock bench bench-match bench-watermark
+.PHONY: install browser demo test lock bench bench-match bench-watermark
 
 install: $(STAMP)
 
 demo: $(STAMP)
 	$(VENV)/bin/clearsight demo
 
-test: $(STAMP)
+# The browser tests drive Debian's chromium (Playwright never downloads a browser here).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium \
+		|| { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium; }
+
+test: $(STAMP) browser
 	$(VENV)/bin/python -m pytest
 
 lock:

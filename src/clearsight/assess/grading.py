@@ -101,7 +101,7 @@ class Grading:
             if current is not None:
                 self._set_state(conn, current["id"], SUPERSEDED)
             row = grade_values(grade) | {"analyst": analyst, "created_at": now, "review_state": PENDING, "exposure_seconds": exposure_seconds}
-            assessment_id = conn.execute(insert(assessments_t).values(item_id=item_id, **row).returning(assessments_t.c.id)).scalar_one()
+            assessment_id: int = conn.execute(insert(assessments_t).values(item_id=item_id, **row).returning(assessments_t.c.id)).scalar_one()
             copies = self._ungraded_duplicates(conn, item_id) if to_duplicates else []
             if copies:
                 conn.execute(insert(assessments_t), [row | {"item_id": copy, "duplicate_of": item_id, "source_id": assessment_id, "exposure_seconds": 0.0}

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table, delete, insert, or_, select
+from sqlalchemy import Connection, Engine, Select, Table, delete, insert, or_, select
 
 from clearsight.assess.audit import AuditLog
 from clearsight.assess.grading import CONFIRMED, assessments_t, current_grades, grade_of, grade_values
@@ -109,45 +109,55 @@ class KnownItems:
 
     def _grade_known(self) -> int:
         """Automatic grades for ungraded items that are exact duplicates of confirmed grades or exact bank hits."""
-        graded = select(current_grades().subquery().c.item_id)
-        current = current_grades().subquery()
-        now = datetime.now(UTC)
-        new_rows: list[dict[str, Any]] = []
         with self.engine.connect() as conn:
-            ungraded_hash = hashes_t.alias("ungraded_hash")
-            graded_hash = hashes_t.alias("graded_hash")
-            duplicates = conn.execute(
-                select(ungraded_hash.c.item_id.label("target"), graded_hash.c.item_id.label("source"), assessments_t)
-                .join(graded_hash, (graded_hash.c.signal_type == "sha256") & (graded_hash.c.value == ungraded_hash.c.value))
-                .join(current, current.c.item_id == graded_hash.c.item_id)
-                .join(assessments_t, assessments_t.c.id == current.c.assessment_id)
-                .where(ungraded_hash.c.signal_type == "sha256", ungraded_hash.c.item_id.not_in(graded), assessments_t.c.review_state == CONFIRMED)
-                .order_by(ungraded_hash.c.item_id)
-            ).mappings().all()
-            seen: set[int] = set()
-            for row in duplicates:
-                if row["target"] in seen:
-                    continue
-                seen.add(row["target"])
-                new_rows.append(grade_values(grade_of(row)) | {"item_id": row["target"], "duplicate_of": row["source"],
-                                                               "automatic": f"exact duplicate of item {row['source']}, graded by {row['analyst']}"})
-            hits = conn.execute(select(matches_t).where(matches_t.c.signal.in_(EXACT), matches_t.c.item_id.not_in(graded)).order_by(matches_t.c.id)).mappings().all()
-            for hit in hits:
-                grade = grade_from_classification(hit["classification"])
-                if grade is None or hit["item_id"] in seen:
-                    continue
-                seen.add(hit["item_id"])
-                new_rows.append(grade_values(grade) | {"item_id": hit["item_id"], "duplicate_of": None,
-                                                       "automatic": f"{hit['signal']} match in bank {hit['bank']}" + (f" (entry {hit['ref']})" if hit["ref"] else "")
-                                                       + f", classified {hit['classification']}"})
-        if new_rows:
-            with self.engine.begin() as conn:
-                conn.execute(insert(assessments_t), [row | {"analyst": ACTOR, "created_at": now, "review_state": CONFIRMED, "exposure_seconds": 0.0}
-                                                     for row in new_rows])
-            for row in new_rows:
-                self.audit.append(ACTOR, "grade.automatic", str(row["item_id"]), {"why": row["automatic"], "outcome": row["outcome"], "uk_category": row["uk_category"]})
-        return len(new_rows)
+            grades = _duplicate_grades(conn)
+            grades |= {item_id: grade for item_id, grade in _bank_grades(conn).items() if item_id not in grades}
+        if not grades:
+            return 0
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            conn.execute(insert(assessments_t), [values | {"item_id": item_id, "analyst": ACTOR, "created_at": now, "review_state": CONFIRMED,
+                                                           "exposure_seconds": 0.0} for item_id, values in grades.items()])
+        for item_id, values in grades.items():
+            self.audit.append(ACTOR, "grade.automatic", str(item_id), {"why": values["automatic"], "outcome": values["outcome"], "uk_category": values["uk_category"]})
+        return len(grades)
 
     def matches(self, item_id: int) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [dict(row) for row in conn.execute(select(matches_t).where(matches_t.c.item_id == item_id).order_by(matches_t.c.distance, matches_t.c.bank)).mappings()]
+
+
+def _graded_items() -> Select[Any]:
+    return select(current_grades().subquery().c.item_id)
+
+
+def _duplicate_grades(conn: Connection) -> dict[int, dict[str, Any]]:
+    """Assessment values for ungraded items with the SHA-256 of an item whose grade is confirmed."""
+    current = current_grades().subquery()
+    ungraded_hash, graded_hash = hashes_t.alias("ungraded_hash"), hashes_t.alias("graded_hash")
+    rows = conn.execute(
+        select(ungraded_hash.c.item_id.label("target"), graded_hash.c.item_id.label("source"), assessments_t)
+        .join(graded_hash, (graded_hash.c.signal_type == "sha256") & (graded_hash.c.value == ungraded_hash.c.value))
+        .join(current, current.c.item_id == graded_hash.c.item_id)
+        .join(assessments_t, assessments_t.c.id == current.c.assessment_id)
+        .where(ungraded_hash.c.signal_type == "sha256", ungraded_hash.c.item_id.not_in(_graded_items()), assessments_t.c.review_state == CONFIRMED)
+        .order_by(ungraded_hash.c.item_id, graded_hash.c.item_id)
+    ).mappings()
+    grades: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        grades.setdefault(row["target"], grade_values(grade_of(row)) | {
+            "duplicate_of": row["source"], "automatic": f"exact duplicate of item {row['source']}, graded by {row['analyst']}"})
+    return grades
+
+
+def _bank_grades(conn: Connection) -> dict[int, dict[str, Any]]:
+    """Assessment values for ungraded items with an exact hash match to a bank entry whose classification is a grade."""
+    hits = conn.execute(select(matches_t).where(matches_t.c.signal.in_(EXACT), matches_t.c.item_id.not_in(_graded_items())).order_by(matches_t.c.id)).mappings()
+    grades: dict[int, dict[str, Any]] = {}
+    for hit in hits:
+        grade = grade_from_classification(hit["classification"])
+        if grade is not None and hit["item_id"] not in grades:
+            entry = f" (entry {hit['ref']})" if hit["ref"] else ""
+            grades[hit["item_id"]] = grade_values(grade) | {
+                "duplicate_of": None, "automatic": f"{hit['signal']} match in bank {hit['bank']}{entry}, classified {hit['classification']}"}
+    return grades

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Engine, Table, delete, insert, select
 
@@ -37,7 +37,7 @@ class WellbeingSettings:
     break_every_minutes: int = 60
     break_minutes: int = 10
 
-    BOUNDS = {"daily_limit_minutes": (1, 24 * 60), "break_every_minutes": (5, 8 * 60), "break_minutes": (1, 120)}
+    BOUNDS: ClassVar[dict[str, tuple[int, int]]] = {"daily_limit_minutes": (1, 24 * 60), "break_every_minutes": (5, 8 * 60), "break_minutes": (1, 120)}
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class PreviewPreferences:
     greyscale: bool = True
     side: int = 512
 
-    BOUNDS = {"blur": (4, 40), "side": (128, 1024)}
+    BOUNDS: ClassVar[dict[str, tuple[int, int]]] = {"blur": (4, 40), "side": (128, 1024)}
 
 
 @dataclass(frozen=True)

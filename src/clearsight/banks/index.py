@@ -58,7 +58,7 @@ def hex_to_words(values: list[str]) -> np.ndarray:
     return words
 
 
-def distances(codes: np.ndarray, queries: np.ndarray) -> np.ndarray:
+def hamming_distances(codes: np.ndarray, queries: np.ndarray) -> np.ndarray:
     """Row-wise Hamming distance between (K, 4) word arrays (added by column: numpy's row sums
     over 4 elements cost more than the popcounts)."""
     counts = np.bitwise_count(codes ^ queries)
@@ -305,7 +305,7 @@ class HammingIndex:
         parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         if self.tables is not None and len(self.tables.plan(max_distance)[0]) < self.indexed // 4:
             query_of, rows = self.tables.candidates(queries, max_distance)
-            distances = distances(np.take(self._codes, rows, axis=0), queries if len(queries) == 1 else np.take(queries, query_of, axis=0))
+            distances = hamming_distances(np.take(self._codes, rows, axis=0), queries if len(queries) == 1 else np.take(queries, query_of, axis=0))
             near = distances <= max_distance
             parts.append((query_of[near], rows[near], distances[near]))
             brute_from = self.indexed

@@ -58,7 +58,7 @@ class RowError:
 
 def parse_time(raw: Any, name: str) -> datetime:
     try:
-        at = datetime.fromisoformat(str(raw).strip().replace("Z", "+00:00"))
+        at = datetime.fromisoformat(str(raw).strip())
     except ValueError:
         raise ClearsightError(f"{name} must be an ISO 8601 time, not {str(raw)[:40]!r}") from None
     return at if at.tzinfo else at.replace(tzinfo=UTC)

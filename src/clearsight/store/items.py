@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, Select, Table, case, exists, func, select
 
 from clearsight.assess.grading import assessments_t, current_grades
-from clearsight.banks.index import distances, hex_to_words
+from clearsight.banks.index import hamming_distances, hex_to_words
 from clearsight.store.models import ItemErrorRecord, ItemHash, ItemMatch, ItemProvenance, ItemVideo, MediaItem, Report, ReportItem
 
 items_t: Table = MediaItem.__table__  # type: ignore[assignment]
@@ -108,7 +108,7 @@ class ItemStore:
             rows = conn.execute(query).mappings().all()
         if not rows:
             return []
-        found = distances(hex_to_words([row["value"] for row in rows]), hex_to_words([pdq]))
+        found = hamming_distances(hex_to_words([row["value"] for row in rows]), hex_to_words([pdq]))
         near = [(int(distance), row) for distance, row in zip(found, rows, strict=True) if distance <= NEIGHBOUR_DISTANCE]
         return [dict(row) | {"distance": distance} for distance, row in sorted(near, key=lambda pair: pair[0])]
 

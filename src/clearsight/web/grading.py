@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -26,7 +26,7 @@ async def _checked_form(request: Request, found: Visitor) -> FormData:
 
 
 def _grade(form: FormData) -> Grade:
-    return parse_grade({key: form.get(key) for key in form.keys()}, [str(flag) for flag in form.getlist("flags")])
+    return parse_grade({key: form.get(key) for key in form}, [str(flag) for flag in form.getlist("flags")])
 
 
 def _back(item_id: int) -> Response:
@@ -37,6 +37,7 @@ def _back(item_id: int) -> Response:
 async def labels(request: Request, found: PageVisitor) -> Response:
     """The derived labels of the grade being entered (asked by htmx as the form changes)."""
     form = await _checked_form(request, found)
+    context: dict[str, Any]
     try:
         context = {"labels": derived_labels(_grade(form)), "problem": None}
     except ClearsightError as exc:

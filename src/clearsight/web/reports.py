@@ -37,7 +37,7 @@ async def report_add(request: Request, found: PageVisitor) -> Response:
     check_csrf(found.csrf, str(form.get("csrf_token") or ""))
     state = request.app.state
     try:
-        record = report_record({key: form.get(key) for key in form.keys()})
+        record = report_record({key: form.get(key) for key in form})
         run = str(form.get("scan_run") or "").strip()
         items = state.reports.run_items(int(run)) if run.isdigit() else []
         if run and not run.isdigit():

@@ -15,7 +15,7 @@ depends_on = None
 BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
-def _item_fk() -> sa.Column:
+def _item_fk() -> sa.Column[int]:
     return sa.Column("item_id", sa.Integer(), sa.ForeignKey("items.id", ondelete="CASCADE"), nullable=False)
 
 
