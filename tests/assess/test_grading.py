@@ -129,3 +129,17 @@ def test_report_figures_count_only_confirmed_grades(bench: Workbench) -> None:
     assert "<th>most severe category</th><td>A</td>" in figures and "<th>youngest age band</th><td>7-10</td>" in figures
     assert f'href="/items/{photo}"' in ann.get("/queue", params={"queue": "all", "site_type": "ai_gallery"}).text
     assert f'href="/items/{photo}"' not in ann.get("/queue", params={"queue": "all", "site_type": "forum"}).text
+
+
+def test_an_item_is_attached_to_a_report_from_its_page(bench: Workbench) -> None:
+    ann, csrf = bench.client("ann")
+    other = bench.item_id("other.png")
+    assert "No reports yet" in ann.get(f"/items/{other}").text
+    report = ann.post("/reports", data={"csrf_token": csrf, "url": "https://forum.example/t/5", "source": "member", "site_type": "forum"}).headers["location"]
+    report_id = report.rsplit("/", 1)[1]
+    assert ann.post(f"/items/{other}/report", data={"csrf_token": csrf, "report": report_id}).status_code == 303
+    assert f'href="/reports/{report_id}"' in ann.get(f"/items/{other}").text
+    assert f'<a href="/items/{other}">{other}</a>' in ann.get(report).text
+    assert f'href="/items/{other}"' in ann.get("/queue", params={"report": report_id}).text
+    entry = AuditLog(open_engine(bench.db)).entries(limit=3)
+    assert ("report.attach", report_id, {"item": other}) in [(row["action"], row["subject"], row["details"]) for row in entry]

@@ -95,3 +95,17 @@ def test_a_video_reveals_its_contact_sheet(case: tuple[TestClient, Path]) -> Non
     assert "3 frames" in page.text
     sheet = _preview(client.post(f"/items/{item}/reveal", data={"csrf_token": csrf_of(page.text), "stage": "blurred"}).text)
     assert sheet.shape[1] == 4 * 240
+
+
+def test_prompts_are_shown_only_when_asked_for_that_item_and_the_asking_is_audited(case: tuple[TestClient, Path], db: str) -> None:
+    client, _ = case
+    log_in(client, "ann")
+    item = _item_id(client, "generated.png")
+    page = client.get(f"/items/{item}").text
+    assert "red square" not in page and "Show the hidden prompts" in page
+    assert client.post(f"/items/{item}/prompts", data={"csrf_token": "forged"}).status_code == 403
+    shown = client.post(f"/items/{item}/prompts", data={"csrf_token": csrf_of(page)}).text
+    assert "red square" in shown and "Show the hidden prompts" not in shown
+    assert "red square" not in client.get(f"/items/{item}").text
+    newest = Accounts(open_engine(db), actor="test").audit.entries(limit=2)
+    assert [(entry["action"], entry["subject"]) for entry in newest] == [("item.view", str(item)), ("item.reveal_prompts", str(item))]

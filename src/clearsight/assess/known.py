@@ -20,10 +20,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, Table, delete, insert, or_, select
+from sqlalchemy import Connection, Engine, Select, Table, delete, func, insert, or_, select
 
 from clearsight.assess.audit import AuditLog
-from clearsight.assess.grading import CONFIRMED, assessments_t, current_grades, grade_of, grade_values
+from clearsight.assess.grading import CONFIRMED, assessments_t, current_grades, grade_of, grade_values, reviews_t
 from clearsight.assess.schema import Grade
 from clearsight.banks.matcher import Matcher
 from clearsight.store.models import Bank, ItemHash, ItemMatch, ItemMatchState, ItemVideo, MediaItem
@@ -67,18 +67,31 @@ class KnownItems:
         self.audit = audit
         self._make_matcher = matcher
         self._matcher: Matcher | None = None
+        self._seen: tuple[Any, ...] | None = None
+
+    def _fingerprint(self, key: str) -> tuple[Any, ...]:
+        """What a refresh depends on: the banks, the newest item, grade and review (ids only grow)."""
+        with self.engine.connect() as conn:
+            newest = [conn.execute(select(func.max(table.c.id))).scalar() for table in (items_t, assessments_t, reviews_t)]
+        return (key, *newest)
 
     def refresh(self) -> int:
         """Match the items not yet matched against the banks as they are now, then grade what is known.
-        Returns how many items were graded automatically."""
+        Returns how many items were graded automatically. Nothing is done when nothing changed since
+        the last refresh, so the queue can call this on every view."""
         key = banks_key(self.engine)
+        fingerprint = self._fingerprint(key)
+        if fingerprint == self._seen:
+            return 0
         with self.engine.connect() as conn:
             stale = list(conn.execute(select(items_t.c.id).outerjoin(state_t, state_t.c.item_id == items_t.c.id)
                                       .where(items_t.c.media_type.in_(("image", "video")), or_(state_t.c.banks_key.is_(None), state_t.c.banks_key != key))
                                       .order_by(items_t.c.id)).scalars())
         for start in range(0, len(stale), CHUNK):
             self._match(stale[start : start + CHUNK], key)
-        return self._grade_known()
+        graded = self._grade_known()
+        self._seen = self._fingerprint(key)
+        return graded
 
     def _match(self, item_ids: list[int], key: str) -> None:
         if self._matcher is None:
