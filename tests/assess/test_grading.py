@@ -143,3 +143,19 @@ def test_an_item_is_attached_to_a_report_from_its_page(bench: Workbench) -> None
     assert f'href="/items/{other}"' in ann.get("/queue", params={"report": report_id}).text
     entry = AuditLog(open_engine(bench.db)).entries(limit=3)
     assert ("report.attach", report_id, {"item": other}) in [(row["action"], row["subject"], row["details"]) for row in entry]
+
+
+def test_items_join_the_human_queue_only_once_matched_against_the_banks(bench: Workbench, monkeypatch: pytest.MonkeyPatch) -> None:
+    from clearsight.assess import known
+    from clearsight.web import items
+
+    monkeypatch.setattr(known, "CHUNK", 1)
+    monkeypatch.setattr(items, "REFRESH_SECONDS", 0.0)
+    monkeypatch.setattr(known.KnownItems, "refresh", lambda self: None)  # hold the background thread back
+    ann, _ = bench.client("ann")
+    page = ann.get("/queue").text
+    assert "3 new items are still being matched against the banks" in page and "known.png" not in page
+    assert page.count('<tr><td><a href="/items/') <= 1
+    ann.app.state.known._refresh(None)  # type: ignore[attr-defined]  # what the background thread does
+    page = ann.get("/queue").text
+    assert "still being matched" not in page and "3 items" in page and "known.png" not in page

@@ -76,6 +76,8 @@ def test_reveal_is_blurred_greyscale_first_then_unblurred_and_audited(case: tupl
     item = _item_id(client, "photo.jpg")
     csrf = csrf_of(client.get(f"/items/{item}").text)
     assert client.post(f"/items/{item}/reveal", data={"stage": "blurred"}).status_code == 403
+    not_yet = client.post(f"/items/{item}/reveal", data={"csrf_token": csrf, "stage": "clear"}).text
+    assert "Reveal the blurred preview first" in not_yet and "<img" not in not_yet
     blurred = client.post(f"/items/{item}/reveal", data={"csrf_token": csrf, "stage": "blurred"})
     first = _preview(blurred.text)
     assert (first[..., 0] == first[..., 1]).all() and (first[..., 1] == first[..., 2]).all()

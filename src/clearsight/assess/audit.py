@@ -93,6 +93,14 @@ class AuditLog:
         with self.engine.connect() as conn:
             return [dict(row) for row in conn.execute(query.limit(limit) if limit else query).mappings()]
 
+    def latest(self, actor: str, action: str, subject: str, since: datetime) -> dict[str, Any] | None:
+        """The newest entry of `actor` doing `action` on `subject` since a time, if any."""
+        query = (select(log_t).where(log_t.c.actor == actor, log_t.c.action == action, log_t.c.subject == subject, log_t.c.at >= since)
+                 .order_by(log_t.c.id.desc()).limit(1))
+        with self.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return dict(row) if row is not None else None
+
     def verify(self) -> Verification:
         """Walk the chain from the first entry; every break is reported with the entry it is at."""
         result = Verification()

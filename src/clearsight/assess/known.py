@@ -8,7 +8,8 @@ confirmed grade saying why, and leave the human queues. Perceptual (PDQ, vPDQ) m
 shown: a near match may be a different image, so a person decides.
 
 Items are matched when the queue is opened, and again whenever a bank changes; the matches are
-kept per item so the queue can filter on them.
+kept per item so the queue can filter on them, and an item joins the human queue only once it
+has been matched (and, if known, graded).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -25,7 +28,7 @@ from sqlalchemy import Connection, Engine, Select, Table, delete, func, insert, 
 from clearsight.assess.audit import AuditLog
 from clearsight.assess.grading import CONFIRMED, assessments_t, current_grades, grade_of, grade_values, reviews_t
 from clearsight.assess.schema import Grade
-from clearsight.banks.matcher import Matcher
+from clearsight.banks.matcher import Matcher, MatchQuery
 from clearsight.store.models import Bank, ItemHash, ItemMatch, ItemMatchState, ItemVideo, MediaItem
 
 matches_t: Table = ItemMatch.__table__  # type: ignore[assignment]
@@ -61,6 +64,13 @@ def banks_key(engine: Engine) -> str:
 
 
 class KnownItems:
+    """Keeps every item matched against the banks as they are now, and grades the known ones.
+
+    The human queue shows only items already matched against the current banks, so a known item
+    never reaches a person while matching catches up. The queue runs `refresh_for` on each view:
+    small cases are done at once, a large backlog (a new case, a changed bank) goes on in one
+    background thread while the queue stays quick."""
+
     def __init__(self, engine: Engine, audit: AuditLog, matcher: Callable[[], Matcher]) -> None:
         """`matcher` builds a matcher over the case's banks; it is only called when there is matching to do."""
         self.engine = engine
@@ -68,6 +78,7 @@ class KnownItems:
         self._make_matcher = matcher
         self._matcher: Matcher | None = None
         self._seen: tuple[Any, ...] | None = None
+        self._busy = threading.Lock()
 
     def _fingerprint(self, key: str) -> tuple[Any, ...]:
         """What a refresh depends on: the banks, the newest item, grade and review (ids only grow)."""
@@ -75,25 +86,55 @@ class KnownItems:
             newest = [conn.execute(select(func.max(table.c.id))).scalar() for table in (items_t, assessments_t, reviews_t)]
         return (key, *newest)
 
-    def refresh(self) -> int:
-        """Match the items not yet matched against the banks as they are now, then grade what is known.
-        Returns how many items were graded automatically. Nothing is done when nothing changed since
-        the last refresh, so the queue can call this on every view."""
+    def _stale(self, key: str) -> list[int]:
+        """Media items not matched against the banks in the state `key` describes."""
+        with self.engine.connect() as conn:
+            return list(conn.execute(select(items_t.c.id).outerjoin(state_t, state_t.c.item_id == items_t.c.id)
+                                     .where(items_t.c.media_type.in_(("image", "video")), or_(state_t.c.banks_key.is_(None), state_t.c.banks_key != key))
+                                     .order_by(items_t.c.id)).scalars())
+
+    def refresh_for(self, seconds: float) -> int:
+        """Refresh here for up to `seconds`, leaving the rest to a background thread; returns how
+        many items are still waiting to be matched."""
+        if not self._busy.acquire(blocking=False):
+            return len(self._stale(banks_key(self.engine)))
+        try:
+            waiting = self._refresh(time.monotonic() + seconds)
+        finally:
+            self._busy.release()
+        if waiting:
+            threading.Thread(target=self.refresh, name="clearsight-known-items", daemon=True).start()
+        return waiting
+
+    def refresh(self) -> None:
+        """Refresh to the end (unless another refresh is running)."""
+        if self._busy.acquire(blocking=False):
+            try:
+                self._refresh(None)
+            finally:
+                self._busy.release()
+
+    def _refresh(self, deadline: float | None) -> int:
+        """Match what is stale chunk by chunk, grading the known ones before they count as matched;
+        returns how many items were left when the deadline passed. Does nothing when nothing changed."""
         key = banks_key(self.engine)
         fingerprint = self._fingerprint(key)
         if fingerprint == self._seen:
             return 0
-        with self.engine.connect() as conn:
-            stale = list(conn.execute(select(items_t.c.id).outerjoin(state_t, state_t.c.item_id == items_t.c.id)
-                                      .where(items_t.c.media_type.in_(("image", "video")), or_(state_t.c.banks_key.is_(None), state_t.c.banks_key != key))
-                                      .order_by(items_t.c.id)).scalars())
+        stale = self._stale(key)
         for start in range(0, len(stale), CHUNK):
-            self._match(stale[start : start + CHUNK], key)
-        graded = self._grade_known()
+            chunk = stale[start : start + CHUNK]
+            self._match(chunk)
+            self._grade_known()
+            self._mark(chunk, key)
+            if deadline is not None and time.monotonic() >= deadline and start + CHUNK < len(stale):
+                return len(stale) - start - CHUNK
+        self._grade_known()
         self._seen = self._fingerprint(key)
-        return graded
+        return 0
 
-    def _match(self, item_ids: list[int], key: str) -> None:
+    def _match(self, item_ids: list[int]) -> None:
+        """Replace these items' stored matches with their matches against the banks now."""
         if self._matcher is None:
             self._matcher = self._make_matcher()
         else:
@@ -107,17 +148,19 @@ class KnownItems:
                 if quality is not None:
                     qualities[item_id][signal] = quality
             frames = {item_id: value for item_id, value in conn.execute(select(videos_t.c.item_id, videos_t.c.hashes).where(videos_t.c.item_id.in_(item_ids)))}
-        rows: list[dict[str, Any]] = []
-        for item_id in item_ids:
-            plain = {signal: value for signal, value in hashes[item_id].items() if "@" not in signal}
-            report = self._matcher.match(plain, qualities[item_id], None, frames.get(item_id))
-            rows += [{"item_id": item_id, "bank": match.bank, "signal": match.signal, "distance": match.distance,
-                      "classification": match.classification, "ref": match.ref} for match in report.matches]
+        queries = [MatchQuery({signal: value for signal, value in hashes[item_id].items() if "@" not in signal}, qualities[item_id], {}, frames.get(item_id))
+                   for item_id in item_ids]
+        rows = [{"item_id": item_id, "bank": match.bank, "signal": match.signal, "distance": match.distance, "classification": match.classification,
+                 "ref": match.ref} for item_id, report in zip(item_ids, self._matcher.match_many(queries), strict=True) for match in report.matches]
         with self.engine.begin() as conn:
             conn.execute(delete(matches_t).where(matches_t.c.item_id.in_(item_ids)))
-            conn.execute(delete(state_t).where(state_t.c.item_id.in_(item_ids)))
             if rows:
                 conn.execute(insert(matches_t), rows)
+
+    def _mark(self, item_ids: list[int], key: str) -> None:
+        """Record that these items were matched against the banks in state `key`."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(state_t).where(state_t.c.item_id.in_(item_ids)))
             conn.execute(insert(state_t), [{"item_id": item_id, "banks_key": key} for item_id in item_ids])
 
     def _grade_known(self) -> int:

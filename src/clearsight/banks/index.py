@@ -126,6 +126,10 @@ class Hits:
     tags: np.ndarray
     distances: np.ndarray
 
+    @classmethod
+    def empty(cls) -> Hits:
+        return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int64))
+
 
 class _Tables:
     """The immutable multi-index tables over one set of codes."""

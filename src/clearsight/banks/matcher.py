@@ -10,13 +10,14 @@ process is matchable about a second later without a rebuild.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from clearsight.banks.index import HammingIndex, hex_to_words
+from clearsight.banks.index import HammingIndex, Hits, hex_to_words
 from clearsight.banks.snapshot import Snapshot, load, save
 from clearsight.banks.video_index import VideoBankIndex, VideoHit
 from clearsight.banks.video_match import MATCH_PERCENT, segments
@@ -65,6 +66,16 @@ class Match:
         if self.query_percent is not None:
             out |= {"query_percent": round(self.query_percent, 1), "target_percent": round(self.target_percent or 0.0, 1)}
         return out
+
+
+@dataclass(frozen=True)
+class MatchQuery:
+    """One item's hashes as the matcher takes them (see `Matcher.match`)."""
+
+    hashes: dict[str, str]
+    qualities: dict[str, int] = field(default_factory=dict)
+    variants: dict[str, str] = field(default_factory=dict)
+    video: list[list[Any]] | None = None
 
 
 @dataclass
@@ -157,24 +168,57 @@ class Matcher:
               video: list[list[Any]] | None = None) -> MatchReport:
         """Match one item's hashes; `variants` are extra PDQs of the item by transform name (dihedral);
         `video` its vPDQ frames, matched against known videos and, frame by frame, image banks."""
+        return self.match_many([MatchQuery(hashes, qualities or {}, variants or {}, video)])[0]
+
+    def match_many(self, queries: Sequence[MatchQuery]) -> list[MatchReport]:
+        """Match many items at once: one exact lookup in the store and one PDQ index query for all
+        of them, which is what makes matching a whole case's items quick."""
         if time.monotonic() - self._refreshed >= REFRESH_SECONDS:
             self.refresh()
-        report = MatchReport()
         in_scope = self._scope()
         if not in_scope:
-            return report
-        hits: dict[tuple[int, str], tuple[HashLabels, int, str | None]] = {}
-        pairs = [(signal, hashes[signal].lower()) for signal in EXACT_SIGNALS if hashes.get(signal)]
-        for labels in self.store.exact(pairs, list(in_scope)):
-            hits[(labels.hash_id, labels.signal_type)] = (labels, 0, None)
+            return [MatchReport() for _ in queries]
         radii = {bank_id: self._distance(bank) for bank_id, bank in in_scope.items()}
         """The PDQ (and vPDQ frame) distance of each bank consulted."""
+        pairs = sorted({(signal, query.hashes[signal].lower()) for query in queries for signal in EXACT_SIGNALS if query.hashes.get(signal)})
+        exact: dict[tuple[str, str], list[HashLabels]] = {}
+        for labels in self.store.exact(pairs, list(in_scope)):
+            exact.setdefault((labels.signal_type, labels.value), []).append(labels)
+        pdq_queries = [self._pdq_queries(query) for query in queries]
+        flat = [value for item in pdq_queries for value in item.values()]
+        results = self.index.query(hex_to_words(flat), max(radii.values())) if flat and len(self.index) else [Hits.empty()] * len(flat)
+        reports = []
+        start = 0
+        for query, item_queries in zip(queries, pdq_queries, strict=True):
+            reports.append(self._report(query, in_scope, radii, exact, item_queries, results[start : start + len(item_queries)]))
+            start += len(item_queries)
+        return reports
+
+    def _pdq_queries(self, query: MatchQuery) -> dict[str, str]:
+        """The PDQs to look up for an item by transform ("original" first), none if its PDQ is of too low quality."""
+        pdq = query.hashes.get("pdq")
+        quality = query.qualities.get("pdq")
+        if not pdq or (quality is not None and quality < self.options.min_quality):
+            return {}
+        return {"original": pdq.lower(), **{name: value.lower() for name, value in query.variants.items() if name != "original"}}
+
+    def _report(self, query: MatchQuery, in_scope: dict[int, BankInfo], radii: dict[int, int], exact: dict[tuple[str, str], list[HashLabels]],
+                pdqs: dict[str, str], pdq_results: Sequence[Hits]) -> MatchReport:
+        """One item's report from the looked-up exact hits and PDQ index results."""
+        report = MatchReport()
+        hits: dict[tuple[int, str], tuple[HashLabels, int, str | None]] = {}
+        for signal in EXACT_SIGNALS:
+            for labels in exact.get((signal, (query.hashes.get(signal) or "").lower()), []):
+                hits[(labels.hash_id, labels.signal_type)] = (labels, 0, None)
         video_matches: list[Match] = []
-        if hashes.get("pdq"):
-            video_matches += self._match_pdq(hashes["pdq"], (qualities or {}).get("pdq"), variants or {}, in_scope, radii, hits, report)
+        quality = query.qualities.get("pdq")
+        if query.hashes.get("pdq") and quality is not None and quality < self.options.min_quality:
+            report.notes.append(f"pdq quality {quality} is below {self.options.min_quality}: not matched (lower --min-quality to match it)")
+        elif pdqs:
+            video_matches += self._match_pdq(pdqs, pdq_results, in_scope, radii, hits)
         frame_segments: dict[int, list[list[Any]]] = {}
-        if video:
-            video_matches += self._match_video(video, in_scope, radii, hits, frame_segments)
+        if query.video:
+            video_matches += self._match_video(query.video, in_scope, radii, hits, frame_segments)
         allowlists = {bank.name for bank in in_scope.values() if bank.allowlist}
         found = sorted(
             [(Match(in_scope[labels.bank_id].name, labels.signal_type, distance, labels.classification, labels.ref, transform,
@@ -227,16 +271,11 @@ class Matcher:
             frame_segments[hash_id] = segments(times, matched, None)
         return matches
 
-    def _match_pdq(self, pdq: str, quality: int | None, variants: dict[str, str], in_scope: dict[int, BankInfo], radii: dict[int, int],
-                   hits: dict[tuple[int, str], tuple[HashLabels, int, str | None]], report: MatchReport) -> list[Match]:
-        """PDQ against image banks (filling `hits`); returns the known videos with a frame like it."""
-        if quality is not None and quality < self.options.min_quality:
-            report.notes.append(f"pdq quality {quality} is below {self.options.min_quality}: not matched (lower --min-quality to match it)")
-            return []
-        queries: dict[str, str] = {"original": pdq, **{name: value for name, value in variants.items() if name != "original"}}
-        results = self.index.query(hex_to_words([value.lower() for value in queries.values()]), max(radii.values()))
+    def _match_pdq(self, pdqs: dict[str, str], results: Sequence[Hits], in_scope: dict[int, BankInfo], radii: dict[int, int],
+                   hits: dict[tuple[int, str], tuple[HashLabels, int, str | None]]) -> list[Match]:
+        """An item's PDQ index results (one per transform of `pdqs`) into `hits`; returns the known videos with a frame like it."""
         best: dict[int, tuple[int, str | None]] = {}
-        for transform, result in zip(queries, results, strict=True):
+        for transform, result in zip(pdqs, results, strict=True):
             for hash_id, bank_id, distance in zip(result.ids.tolist(), result.tags.tolist(), result.distances.tolist(), strict=True):
                 if distance > radii.get(bank_id, -1) or (hash_id in best and best[hash_id][0] <= distance):
                     continue
@@ -246,4 +285,4 @@ class Matcher:
             label = labels.get(hash_id)
             if label is not None and (label.quality is None or label.quality >= self.options.min_quality):
                 hits[(hash_id, "pdq")] = (label, distance, via)
-        return self._video_matches(self.videos.match_still(list(queries.values()), radii), in_scope)
+        return self._video_matches(self.videos.match_still(list(pdqs.values()), radii), in_scope)

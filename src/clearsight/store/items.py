@@ -10,7 +10,7 @@ from sqlalchemy import Engine, Select, Table, case, exists, func, select
 
 from clearsight.assess.grading import assessments_t, current_grades
 from clearsight.banks.index import hamming_distances, hex_to_words
-from clearsight.store.models import ItemErrorRecord, ItemHash, ItemMatch, ItemProvenance, ItemVideo, MediaItem, Report, ReportItem
+from clearsight.store.models import ItemErrorRecord, ItemHash, ItemMatch, ItemMatchState, ItemProvenance, ItemVideo, MediaItem, Report, ReportItem
 
 items_t: Table = MediaItem.__table__  # type: ignore[assignment]
 hashes_t: Table = ItemHash.__table__  # type: ignore[assignment]
@@ -18,6 +18,7 @@ errors_t: Table = ItemErrorRecord.__table__  # type: ignore[assignment]
 provenance_t: Table = ItemProvenance.__table__  # type: ignore[assignment]
 videos_t: Table = ItemVideo.__table__  # type: ignore[assignment]
 matches_t: Table = ItemMatch.__table__  # type: ignore[assignment]
+match_state_t: Table = ItemMatchState.__table__  # type: ignore[assignment]
 reports_t: Table = Report.__table__  # type: ignore[assignment]
 report_items_t: Table = ReportItem.__table__  # type: ignore[assignment]
 PAGE = 100
@@ -56,10 +57,12 @@ class ItemStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def queue(self, wanted: QueueFilter, viewer: str, page: int = 0) -> tuple[list[dict[str, Any]], int]:
+    def queue(self, wanted: QueueFilter, viewer: str, page: int = 0, banks_key: str = "") -> tuple[list[dict[str, Any]], int]:
         """(a page of queue rows, total matching): media files only, ungraded first, then newest first.
 
-        `review` lists grades awaiting a second person other than `viewer`; `known` the automatic grades."""
+        `unassessed` lists only items matched against the banks in state `banks_key` (see
+        `assess.known`); `review` grades awaiting a second person other than `viewer`; `known`
+        the automatic grades."""
         current = current_grades().subquery()
         query: Select[Any] = (
             select(items_t.c.id, items_t.c.path, items_t.c.media_type, items_t.c.size, provenance_t.c.verdict,
@@ -71,7 +74,7 @@ class ItemStore:
         )
         state = assessments_t.c.review_state
         query = query.where({
-            "unassessed": current.c.item_id.is_(None),
+            "unassessed": current.c.item_id.is_(None) & exists().where(match_state_t.c.item_id == items_t.c.id, match_state_t.c.banks_key == banks_key),
             "review": (state == "pending") & (assessments_t.c.analyst != viewer),
             "disputed": state == "disputed",
             "known": assessments_t.c.automatic.is_not(None),

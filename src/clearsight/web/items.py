@@ -5,32 +5,37 @@ exposure time is counted from: past the daily limit, previews are refused for th
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response, status
 
 from clearsight.assess import schema
 from clearsight.assess.grading import DECIDERS, PENDING
+from clearsight.assess.known import banks_key
 from clearsight.errors import ItemError
 from clearsight.intake.reports import SITE_TYPES
 from clearsight.media.preview import data_uri, preview_png
 from clearsight.provenance.stage import public
-from clearsight.store.items import QUEUES, QueueFilter
+from clearsight.store.items import PAGE, QUEUES, QueueFilter
 from clearsight.web.security import Visitor, check_csrf, visitor
 from clearsight.web.templating import render
 
 router = APIRouter()
 PageVisitor = Annotated[Visitor, Depends(visitor)]
 REVEAL_STAGES = ("blurred", "clear")
+REFRESH_SECONDS = 2.0
+"""How long a queue view may spend matching new items against the banks before leaving the rest to the background."""
 
 
 @router.get("/queue")
 def queue(request: Request, found: PageVisitor, queue: str = "unassessed", media_type: str = "", verdict: str = "", matched: str = "",
           report: str = "", site_type: str = "", page: int = 0) -> Response:
-    request.app.state.known.refresh()
+    waiting = request.app.state.known.refresh_for(REFRESH_SECONDS)
     wanted = QueueFilter(queue if queue in QUEUES else "unassessed", media_type, verdict, matched, int(report) if report.isdigit() else None, site_type)
-    rows, total = request.app.state.items.queue(wanted, found.account.name, max(page, 0))
-    context = {"title": "Queue", "rows": rows, "total": total, "wanted": wanted, "queues": QUEUES, "site_types": SITE_TYPES}
+    page = max(page, 0)
+    rows, total = request.app.state.items.queue(wanted, found.account.name, page, banks_key(request.app.state.items.engine))
+    context = {"title": "Queue", "rows": rows, "total": total, "waiting": waiting, "wanted": wanted, "queues": QUEUES, "site_types": SITE_TYPES, "page": page, "page_size": PAGE}
     return render(request, found, "queue.html", context)
 
 
@@ -71,6 +76,8 @@ def reveal(request: Request, found: PageVisitor, item_id: int, csrf_token: Annot
     item = state.items.item(item_id)
     if item is None or item.media_type not in ("image", "video"):
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such image or video")
+    if stage == "clear" and not _blurred_first(request, found, item_id):
+        return item_page(request, found, item_id, error="Reveal the blurred preview first; then you may remove the blur.")
     exposure = state.wellbeing.exposure(found.account.name)
     if exposure.limit_reached:
         return item_page(request, found, item_id, error=f"You have reached today's exposure limit ({int(exposure.limit_seconds // 60)} minutes): "
@@ -83,6 +90,13 @@ def reveal(request: Request, found: PageVisitor, item_id: int, csrf_token: Annot
         return item_page(request, found, item_id, error=str(exc))
     state.accounts.audit.append(found.account.name, "item.reveal", str(item_id), {"stage": stage})
     return item_page(request, found, item_id, preview=data_uri(png), stage=stage)
+
+
+def _blurred_first(request: Request, found: Visitor, item_id: int) -> bool:
+    """Whether this analyst's latest reveal of the item today was the blurred one."""
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    latest = request.app.state.accounts.audit.latest(found.account.name, "item.reveal", str(item_id), today)
+    return latest is not None and (latest["details"] or {}).get("stage") == "blurred"
 
 
 @router.post("/items/{item_id}/prompts")

@@ -12,7 +12,7 @@ from clearsight.assess.counting import report_figures
 from clearsight.errors import ClearsightError
 from clearsight.intake import reports as intake
 from clearsight.intake.reports import ReportRecord, RowError, parse_action, read_reports, report_record
-from clearsight.web.items import item_page
+from clearsight.web.items import REFRESH_SECONDS, item_page
 from clearsight.web.security import Visitor, check_csrf, visitor
 from clearsight.web.templating import render
 
@@ -71,7 +71,7 @@ async def report_import(request: Request, found: PageVisitor, file: UploadFile, 
 @router.get("/reports/{report_id}")
 def report_view(request: Request, found: PageVisitor, report_id: int) -> Response:
     state = request.app.state
-    state.known.refresh()
+    state.known.refresh_for(REFRESH_SECONDS)
     report = state.reports.get(report_id)
     figures = report_figures(report["items"], state.grading.confirmed_grades(report["items"]))
     return render(request, found, "report.html", {"title": f"Report {report_id}", "report": report, "figures": figures, "intake": intake})
