@@ -37,3 +37,5 @@ def demo_command(
     console.print(f"See every item and its matches with: [bold]clearsight scan {folder} --db {settings.db} --dihedral --format jsonl[/]")
     console.print(f"How one image was made: [bold]clearsight explain {folder / 'generated-a1111.png'} --db {settings.db}[/]")
     console.print(f"Images linked to the model files that made them: [bold]clearsight models links --db {settings.db}[/]")
+    console.print(f"Assess them in the web app: [bold]clearsight users add me --role admin --password-stdin --db {settings.db}[/], "
+                  f"then [bold]clearsight serve --db {settings.db}[/] and open http://127.0.0.1:8000/")
