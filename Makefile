@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-.PHONY: install browser demo test lock bench bench-match bench-watermark
+.PHONY: install browser demo test lock bench bench-match bench-watermark bench-case
 
 install: $(STAMP)
 
@@ -42,3 +42,6 @@ bench-watermark: $(STAMP)
 	$(VENV)/bin/pip install --quiet -r requirements-bench.lock
 	$(VENV)/bin/pip install --quiet --no-deps invisible-watermark==0.2.0
 	$(VENV)/bin/python benchmarks/watermark_decode.py
+
+bench-case: $(STAMP)
+	$(VENV)/bin/python benchmarks/case_matching.py
