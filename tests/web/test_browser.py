@@ -74,13 +74,18 @@ def site(tmp_path: Path) -> Iterator[str]:
     thread.join(10)
 
 
-@pytest.fixture
-def browser() -> Iterator[Browser]:
+def chromium_path() -> str:
+    """Debian's chromium, which `make test` installs; the test fails without it rather than download one."""
     chromium = shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(chromium).exists():
         pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install chromium)")
+    return chromium
+
+
+@pytest.fixture
+def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, headless=True, args=CHROMIUM_FLAGS)
+        launched = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS)
         yield launched
         launched.close()
 

@@ -1,5 +1,6 @@
-"""`clearsight records import FILE`: URL reports from a hotline's CSV or JSON Lines export (the
-contract's name for report records).
+"""`clearsight records import FILE`: URL reports from a hotline's CSV or JSON Lines export, with
+the items already graded in that system (migration), one report per line (CSV: per row, rows of
+one report_id merged).
 
 Bad rows are listed (row number and reason) and skipped; the good ones are imported, and the
 command still succeeds, as a scan with per-item errors does.
@@ -17,7 +18,7 @@ import typer
 from clearsight.assess.audit import AuditLog, cli_actor
 from clearsight.cli.app import DbOption, app, console, output
 from clearsight.config import load_settings
-from clearsight.intake.reports import ReportRecord, RowError, read_reports
+from clearsight.intake.reports import read_reports
 from clearsight.store.db import open_engine
 from clearsight.store.reports import ReportStore
 
@@ -45,11 +46,8 @@ def import_command(
 ) -> None:
     """Import URL reports; each bad row is reported with its number and skipped."""
     engine = open_engine(load_settings(db).db)
-    rows = list(read_reports(file.read_bytes(), file_format.value))
-    records = [row for row in rows if isinstance(row, ReportRecord)]
-    errors = [row for row in rows if isinstance(row, RowError)]
     actor = cli_actor()
-    ids = ReportStore(engine).add(records, actor)
+    ids, errors = ReportStore(engine).import_rows(read_reports(file.read_bytes(), file_format.value), actor)
     AuditLog(engine).append(actor, "report.import", file.name, {"added": len(ids), "row_errors": len(errors)})
     if fmt is ResultFormat.json:
         output.print_json(json.dumps({"reports": ids, "errors": [{"row": error.row, "message": error.message} for error in errors]}))

@@ -14,13 +14,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from clearsight.errors import ClearsightError
+from clearsight.intake.graded_items import ITEM_FIELDS, ItemRecord, item_records
+from clearsight.intake.times import parse_time
 
 SOURCES = ("public", "proactive", "police", "member", "inhope_hotline", "child_service", "platform")
 WEB_LAYERS = ("clear", "dark")
@@ -30,6 +32,8 @@ COMMERCIAL = ("none", "indirect", "direct")
 OUTCOMES = ("actioned", "not_actioned", "duplicate_report")
 ACTIONS = ("notice", "inhope_forward", "le_referral", "url_list_add", "ncmec_report")
 MAX_URL = 4096
+MAX_NOTES = 10_000
+MAX_EXTERNAL_ID = 128
 
 
 @dataclass
@@ -44,6 +48,12 @@ class ReportRecord:
     outcome: str | None = None
     notes: str | None = None
     actions: list[tuple[str, datetime]] = field(default_factory=list)
+    external_id: str | None = None
+    """The report's id in the system it was exported from (records import); a second import of it is refused."""
+    items: list[ItemRecord] = field(default_factory=list)
+    """Items already graded in that system (records import)."""
+    line: int = 0
+    """Where the record was read from (the line or CSV row), for errors found when storing it."""
 
     @property
     def domain(self) -> str:
@@ -54,14 +64,6 @@ class ReportRecord:
 class RowError:
     row: int
     message: str
-
-
-def parse_time(raw: Any, name: str) -> datetime:
-    try:
-        at = datetime.fromisoformat(str(raw).strip())
-    except ValueError:
-        raise ClearsightError(f"{name} must be an ISO 8601 time, not {str(raw)[:40]!r}") from None
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _choice(values: Mapping[str, Any], name: str, allowed: tuple[str, ...], default: str | None) -> str | None:
@@ -92,28 +94,57 @@ def _actions(raw: Any) -> list[tuple[str, datetime]]:
     return [parse_action(pair.get("action"), pair["at"]) for pair in pairs]
 
 
-def report_record(values: Mapping[str, Any]) -> ReportRecord:
-    """A checked report from form, CSV or JSON values; ClearsightError naming the first bad field."""
+def _url(values: Mapping[str, Any]) -> str:
     url = str(values.get("url") or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > MAX_URL:
         raise ClearsightError("url must be an http or https address with a host")
+    return url
+
+
+def _country(values: Mapping[str, Any]) -> str | None:
     country = str(values.get("hosting_country") or "").strip().upper() or None
     if country is not None and (len(country) != 2 or not country.isalpha()):
         raise ClearsightError("hosting country must be a two-letter ISO 3166 code")
+    return country
+
+
+def _received(values: Mapping[str, Any]) -> datetime:
     received = values.get("received_at")
-    return ReportRecord(
-        url=url,
-        source=_choice(values, "source", SOURCES, None) or "",
-        site_type=_choice(values, "site_type", SITE_TYPES, "other") or "other",
-        web_layer=_choice(values, "web_layer", WEB_LAYERS, "clear") or "clear",
-        hosting_country=country,
-        commercial=_choice(values, "commercial", COMMERCIAL, "none") or "none",
-        received_at=parse_time(received, "received at") if received else datetime.now(UTC),
-        outcome=_choice(values, "outcome", OUTCOMES, None),
-        notes=str(values.get("notes") or "").strip() or None,
-        actions=_actions(values.get("actions")),
-    )
+    return parse_time(received, "received at") if received else datetime.now(UTC)
+
+
+def checked_fields(checks: Mapping[str, Callable[[], Any]]) -> dict[str, Any]:
+    """Run every field's check; ClearsightError listing every field that failed, not only the first."""
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for name, check in checks.items():
+        try:
+            values[name] = check()
+        except ClearsightError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise ClearsightError("; ".join(problems))
+    return values
+
+
+def report_record(values: Mapping[str, Any]) -> ReportRecord:
+    """A checked report from form, CSV or JSON values (with its graded items, for records from
+    another system); ClearsightError naming every bad field."""
+    fields = checked_fields({
+        "url": lambda: _url(values),
+        "source": lambda: _choice(values, "source", SOURCES, None) or "",
+        "site_type": lambda: _choice(values, "site_type", SITE_TYPES, "other") or "other",
+        "web_layer": lambda: _choice(values, "web_layer", WEB_LAYERS, "clear") or "clear",
+        "hosting_country": lambda: _country(values),
+        "commercial": lambda: _choice(values, "commercial", COMMERCIAL, "none") or "none",
+        "received_at": lambda: _received(values),
+        "outcome": lambda: _choice(values, "outcome", OUTCOMES, None),
+        "actions": lambda: _actions(values.get("actions")),
+        "items": lambda: item_records(values.get("items")),
+    })
+    external = str(values.get("report_id") or "").strip()[:MAX_EXTERNAL_ID] or None
+    return ReportRecord(notes=str(values.get("notes") or "").strip()[:MAX_NOTES] or None, external_id=external, **fields)
 
 
 def read_reports(data: bytes, fmt: str = "auto") -> Iterator[ReportRecord | RowError]:
@@ -128,9 +159,36 @@ def read_reports(data: bytes, fmt: str = "auto") -> Iterator[ReportRecord | RowE
         reader = csv.DictReader(io.StringIO(text))
         if not reader.fieldnames or "url" not in [name.strip().lower() for name in reader.fieldnames]:
             raise ClearsightError("a report CSV needs a header row with a url column")
-        rows = ((number, {str(key).strip().lower(): value for key, value in row.items()}) for number, row in enumerate(reader, start=2))
+        rows = ((number, _csv_row({str(key).strip().lower(): value for key, value in row.items()})) for number, row in enumerate(reader, start=2))
+        yield from _merged(_parsed(rows))
+        return
     else:
         rows = ((number, line) for number, line in enumerate(text.splitlines(), start=1) if line.strip())
+    yield from _parsed(rows)
+
+
+def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A CSV row with item columns carries one graded item (rows of one report_id are merged later)."""
+    if row.get("item_id"):
+        row["items"] = [{name: row.get(name) for name in ITEM_FIELDS}]
+    return row
+
+
+def _merged(parsed: Iterator[ReportRecord | RowError]) -> Iterator[ReportRecord | RowError]:
+    """CSV rows of the same report_id as one report: the first row's report fields, every row's items."""
+    by_id: dict[str, ReportRecord] = {}
+    out: list[ReportRecord | RowError] = []
+    for row in parsed:
+        if isinstance(row, ReportRecord) and row.external_id and row.external_id in by_id:
+            by_id[row.external_id].items.extend(row.items)
+            continue
+        if isinstance(row, ReportRecord) and row.external_id:
+            by_id[row.external_id] = row
+        out.append(row)
+    yield from out
+
+
+def _parsed(rows: Iterator[tuple[int, Any]]) -> Iterator[ReportRecord | RowError]:
     for number, row in rows:
         try:
             if isinstance(row, str):
@@ -140,6 +198,8 @@ def read_reports(data: bytes, fmt: str = "auto") -> Iterator[ReportRecord | RowE
                     raise ClearsightError(f"not JSON: {exc.msg}") from None
                 if not isinstance(row, dict):
                     raise ClearsightError("each line must be a JSON object")
-            yield report_record(row)
+            record = report_record(row)
+            record.line = number
+            yield record
         except ClearsightError as exc:
             yield RowError(number, str(exc))

@@ -303,6 +303,8 @@ class Report(Base):
     notes: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    external_id: Mapped[str | None] = mapped_column(String(128), index=True, unique=True)
+    """The report's id in the system its record was imported from."""
 
 
 class ReportAction(Base):

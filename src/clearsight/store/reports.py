@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table, func, insert, select
+from sqlalchemy import Connection, Engine, Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from clearsight.assess.grading import CONFIRMED, assessments_t, grade_values
 from clearsight.errors import ClearsightError
-from clearsight.intake.reports import ReportRecord
-from clearsight.store.models import MediaItem, Report, ReportAction, ReportItem, ScanRunItem
+from clearsight.intake.reports import ReportRecord, RowError
+from clearsight.store.models import ItemHash, MediaItem, Report, ReportAction, ReportItem, ScanRunItem
 
 reports_t: Table = Report.__table__  # type: ignore[assignment]
 actions_t: Table = ReportAction.__table__  # type: ignore[assignment]
 report_items_t: Table = ReportItem.__table__  # type: ignore[assignment]
 run_items_t: Table = ScanRunItem.__table__  # type: ignore[assignment]
 items_t: Table = MediaItem.__table__  # type: ignore[assignment]
+hashes_t: Table = ItemHash.__table__  # type: ignore[assignment]
 
 
 class ReportStore:
@@ -25,7 +28,8 @@ class ReportStore:
         self.engine = engine
 
     def add(self, records: Iterable[ReportRecord], actor: str) -> list[int]:
-        """Store reports (with their actions) in one transaction; their new ids in order."""
+        """Store reports (with their actions, and the graded items of imported records) in one
+        transaction; their new ids in order."""
         now = datetime.now(UTC)
         ids = []
         with self.engine.begin() as conn:
@@ -33,11 +37,35 @@ class ReportStore:
                 report_id = conn.execute(insert(reports_t).values(
                     received_at=record.received_at, source=record.source, url=record.url, domain=record.domain, web_layer=record.web_layer,
                     hosting_country=record.hosting_country, site_type=record.site_type, commercial=record.commercial, outcome=record.outcome,
-                    notes=record.notes, created_by=actor, created_at=now).returning(reports_t.c.id)).scalar_one()
+                    notes=record.notes, created_by=actor, created_at=now, external_id=record.external_id).returning(reports_t.c.id)).scalar_one()
                 if record.actions:
                     conn.execute(insert(actions_t), [{"report_id": report_id, "action": action, "at": at, "actor": actor} for action, at in record.actions])
+                if record.items:
+                    _add_graded_items(conn, report_id, record, actor)
                 ids.append(report_id)
         return ids
+
+    def import_rows(self, rows: Iterable[ReportRecord | RowError], actor: str) -> tuple[list[int], list[RowError]]:
+        """Store the good rows of a report file; returns the new report ids and every row refused
+        (bad fields, or a record id already imported or repeated in the file), in file order."""
+        rows = list(rows)
+        records = [row for row in rows if isinstance(row, ReportRecord)]
+        done = self.imported([record.external_id for record in records if record.external_id])
+        errors = [row for row in rows if isinstance(row, RowError)]
+        accepted: list[ReportRecord] = []
+        for record in records:
+            if record.external_id and record.external_id in done:
+                errors.append(RowError(record.line, f"report {record.external_id} was imported already"))
+                continue
+            if record.external_id:
+                done.add(record.external_id)
+            accepted.append(record)
+        return self.add(accepted, actor), sorted(errors, key=lambda error: error.row)
+
+    def imported(self, external_ids: Sequence[str]) -> set[str]:
+        """Which of these record ids were imported already."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(reports_t.c.external_id).where(reports_t.c.external_id.in_(list(external_ids)))).scalars())
 
     def add_action(self, report_id: int, action: str, at: datetime, actor: str) -> None:
         self.get(report_id)
@@ -91,3 +119,20 @@ class ReportStore:
             return [dict(row) for row in conn.execute(select(reports_t.c.id, reports_t.c.url, reports_t.c.site_type)
                                                       .join(report_items_t, report_items_t.c.report_id == reports_t.c.id)
                                                       .where(report_items_t.c.item_id == item_id)).mappings()]
+
+
+def _add_graded_items(conn: Connection, report_id: int, record: ReportRecord, actor: str) -> None:
+    """An imported record's items: an item per graded item (named `record:REPORT/ITEM`, no file),
+    its hashes, and its grade, confirmed as it was in the system it came from."""
+    rows = [{"version_key": hashlib.sha256(f"record\0{record.external_id}\0{item.external_id}".encode()).hexdigest(),
+             "path": f"record:{record.external_id or report_id}/{item.external_id}", "size": 0, "mtime_ns": 0, "media_type": item.media_type,
+             "mime": None, "first_seen": item.assessed_at} for item in record.items]
+    item_ids = conn.execute(insert(items_t).returning(items_t.c.id, sort_by_parameter_order=True), rows).scalars().all()
+    hashes = [{"item_id": item_id, "signal_type": signal, "value": value, "quality": None}
+              for item_id, item in zip(item_ids, record.items, strict=True) for signal, value in item.hashes.items()]
+    if hashes:
+        conn.execute(insert(hashes_t), hashes)
+    conn.execute(insert(assessments_t), [grade_values(item.grade) | {
+        "item_id": item_id, "analyst": actor, "created_at": item.assessed_at, "review_state": CONFIRMED, "exposure_seconds": 0.0}
+        for item_id, item in zip(item_ids, record.items, strict=True)])
+    conn.execute(insert(report_items_t), [{"report_id": report_id, "item_id": item_id} for item_id in item_ids])

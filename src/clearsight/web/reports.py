@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 from clearsight.assess.counting import report_figures
 from clearsight.errors import ClearsightError
 from clearsight.intake import reports as intake
-from clearsight.intake.reports import ReportRecord, RowError, parse_action, read_reports, report_record
+from clearsight.intake.reports import parse_action, read_reports, report_record
 from clearsight.web.items import REFRESH_SECONDS, item_page
 from clearsight.web.security import Visitor, check_csrf, visitor
 from clearsight.web.templating import render
@@ -61,9 +61,7 @@ async def report_import(request: Request, found: PageVisitor, file: UploadFile, 
         rows = list(read_reports(data, fmt))
     except ClearsightError as exc:
         return _list_page(request, found, error=str(exc))
-    records = [row for row in rows if isinstance(row, ReportRecord)]
-    errors = [row for row in rows if isinstance(row, RowError)]
-    ids = request.app.state.reports.add(records, found.account.name)
+    ids, errors = request.app.state.reports.import_rows(rows, found.account.name)
     request.app.state.accounts.audit.append(found.account.name, "report.import", file.filename, {"added": len(ids), "row_errors": len(errors)})
     return _list_page(request, found, imported=len(ids), row_errors=errors)
 

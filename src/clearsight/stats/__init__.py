@@ -1,0 +1,1 @@
+"""Statistics: the yearly figures hotlines publish, computed from confirmed grades."""

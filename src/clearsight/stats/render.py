@@ -1,0 +1,73 @@
+"""The statistics as files: JSON (unrounded), CSV (one row per table row), and the HTML page a data
+lead publishes (charts as inline SVG, figures rounded as published, rules as footnotes), which is
+also printed to PDF by a headless Chromium (Debian's `chromium`, or `$CLEARSIGHT_CHROMIUM`)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from clearsight.errors import ClearsightError
+
+CSV_COLUMNS = ("table", "value", "count", "pct", "last_year_count", "last_year_pct", "yoy_pct", "pct_point_change")
+PDF_SECONDS = 120
+_TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=select_autoescape(["html"]))
+
+
+def whole_pct(value: float | None) -> str:
+    """A percentage as published: whole per cent, thousands separators, a dash for none."""
+    return "–" if value is None else f"{value:,.0f}%"
+
+
+def signed_pct(value: float | None, unit: str = "%") -> str:
+    return "–" if value is None else f"{value:+,.0f}{unit}"
+
+
+_TEMPLATES.filters.update(whole_pct=whole_pct, signed_pct=signed_pct, thousands=lambda value: f"{value:,}")
+
+
+def to_json(stats: dict[str, Any]) -> str:
+    return json.dumps(stats, indent=2)
+
+
+def to_csv(stats: dict[str, Any]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for table in stats["tables"]:
+        for row in table["rows"]:
+            writer.writerow([table["name"], *(("" if row[column] is None else row[column]) for column in CSV_COLUMNS[1:])])
+    return out.getvalue()
+
+
+def to_html(stats: dict[str, Any]) -> str:
+    return _TEMPLATES.get_template("report.html").render(stats=stats)
+
+
+def to_pdf(stats: dict[str, Any]) -> bytes:
+    """The HTML page printed by headless Chromium; a one-line error when there is no Chromium."""
+    chromium = os.environ.get("CLEARSIGHT_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        raise ClearsightError("PDF needs Chromium (install Debian's chromium or set CLEARSIGHT_CHROMIUM); --format html needs nothing")
+    with tempfile.TemporaryDirectory() as work:
+        page, pdf = Path(work) / "report.html", Path(work) / "report.pdf"
+        page.write_text(to_html(stats), encoding="utf-8")
+        command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                   "--disable-component-update", "--disable-sync", f"--user-data-dir={work}/profile", "--no-pdf-header-footer",
+                   f"--print-to-pdf={pdf}", page.as_uri()]
+        try:
+            subprocess.run(command, capture_output=True, timeout=PDF_SECONDS, check=False)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise ClearsightError(f"Chromium could not print the report: {exc}") from None
+        if not pdf.is_file():
+            raise ClearsightError("Chromium did not print the report to PDF")
+        return pdf.read_bytes()
