@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import UTC, datetime
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -13,12 +14,14 @@ from typing import Any
 import numpy as np
 import pytest
 from PIL import Image
+from playwright.sync_api import sync_playwright
 
 from clearsight.assess.audit import AuditLog
 from clearsight.assess.grading import Grading
 from clearsight.assess.schema import Grade
 from clearsight.store.db import open_engine
 from tests.cli_runner import clearsight
+from tests.web.test_browser import CHROMIUM_FLAGS, chromium_path
 
 _ids = count(1)
 
@@ -78,8 +81,7 @@ def test_the_tables_reproduce_hand_computed_figures_exactly(published: str) -> N
     assert tables["ai_images_by_category"] == {}
 
 
-def test_a_report_counts_at_its_most_severe_item_and_its_youngest_child(tmp_path: Path) -> None:
-    db = str(tmp_path / "case.db")
+def test_a_report_counts_at_its_most_severe_item_and_its_youngest_child(db: str, tmp_path: Path) -> None:
     mixed = report(2025, [item("image", 2025, "C", age="14-15"), item("image", 2025, "A", age="11-13"), item("video", 2025, "B", age="3-6")],
                    site_type="ai_gallery", country="US")
     benign = report(2025, [item("image", 2025, outcome="not_criminal")], site_type="forum", country="FR")
@@ -107,8 +109,7 @@ def test_bad_lines_are_reported_with_every_bad_field_and_skipped(tmp_path: Path)
     assert stats(db, 2025)["ai_items_by_media_type"]["image"]["count"] == 1
 
 
-def test_only_confirmed_grades_count(tmp_path: Path) -> None:
-    db = str(tmp_path / "case.db")
+def test_only_confirmed_grades_count(db: str, tmp_path: Path) -> None:
     folder = tmp_path / "case"
     folder.mkdir()
     Image.new("RGB", (64, 64), (90, 30, 160)).save(folder / "a.png")
@@ -117,7 +118,6 @@ def test_only_confirmed_grades_count(tmp_path: Path) -> None:
     grading = Grading(engine, AuditLog(engine))
     grade = Grade("criminal", "pseudo_photo", "B", age_band="11-13", production="ai_realistic")
     assessment = grading.grade(1, "ann", grade)
-    from datetime import UTC, datetime
     year = datetime.now(UTC).year
     assert stats(db, year)["ai_items_by_media_type"] == {}
     grading.confirm(assessment, "bob")
@@ -134,8 +134,7 @@ def test_csv_and_pdf_and_the_published_page_with_its_charts(published: str, tmp_
     clearsight("stats", "--year", "2025", "--db", published, "--format", "html", "--out", str(html))
     page_text = html.read_text()
     assert "3,443" in page_text and "+26,385%" in page_text and "65%" in page_text and "<img" not in page_text
-    from tests.web.test_browser import CHROMIUM_FLAGS, chromium_path
-    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1000, "height": 900})

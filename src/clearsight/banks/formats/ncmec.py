@@ -2,7 +2,9 @@
 fingerprints and an industry classification (A1, A2, B1, B2).
 
 The layout follows the hash-sharing API's responses (`<images><image><id/><classification/>
-<fingerprints><md5/>...`), read tolerantly: namespaces are ignored, fingerprints may sit in a
+<fingerprints><md5/>...`), with the CyberTipline's file annotations where known
+(`<fileAnnotations><generativeAi/></fileAnnotations>`); `industryClassification` is read as the
+classification too. Read tolerantly: namespaces are ignored, fingerprints may sit in a
 `fingerprints` element or directly in the item, and id and classification may be attributes.
 Parsed with defusedxml, so entity expansion and external entities (XML bombs) are refused.
 """
@@ -47,8 +49,12 @@ def _record(element: Element, kind: str) -> BankRecord:
                 quality = parse_quality(child.get("quality"))
     if not hashes:
         raise ValueError(f"{kind} has no md5, sha1 or pdq fingerprint")
-    classification = _child_text(element, "classification")
-    return BankRecord(hashes, classification.upper() if classification else None, _child_text(element, "id"), quality, {"ncmec": {"kind": kind}})
+    classification = _child_text(element, "classification") or _child_text(element, "industryclassification")
+    annotations = next((child for child in element if _local(child.tag) == "fileannotations"), None)
+    kept: dict[str, object] = {"kind": kind}
+    if annotations is not None:
+        kept["annotations"] = [_local(child.tag) for child in annotations]
+    return BankRecord(hashes, classification.upper() if classification else None, _child_text(element, "id"), quality, {"ncmec": kept})
 
 
 class NcmecFormat:
@@ -82,6 +88,11 @@ class NcmecFormat:
                 SubElement(item, "id").text = record.ref
             if record.classification:
                 SubElement(item, "classification").text = record.classification
+            annotations = record.attributes.get("ncmec", {}).get("annotations")
+            if annotations:
+                marks = SubElement(item, "fileAnnotations")
+                for annotation in annotations:
+                    SubElement(marks, annotation)
             fingerprints = SubElement(item, "fingerprints")
             for signal in FINGERPRINTS:
                 if signal in record.hashes:

@@ -1,0 +1,1 @@
+"""Exports partners read: hash lists of graded items, and case bundles."""
