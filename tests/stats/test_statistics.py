@@ -145,3 +145,17 @@ def test_csv_and_pdf_and_the_published_page_with_its_charts(published: str, tmp_
     bars = (np.abs(shot - np.array([0x2F, 0x5D, 0x8A])).sum(axis=2) < 30).sum()
     trend_videos = (np.abs(shot - np.array([0xC0, 0x50, 0x4D])).sum(axis=2) < 30).sum()
     assert bars > 2000 and trend_videos > 500  # the bar charts and the trend's video bars are drawn
+
+
+def test_csv_records_have_one_row_per_item_and_rows_of_a_report_id_make_one_report(tmp_path: Path) -> None:
+    db = str(tmp_path / "case.db")
+    header = "report_id,received_at,source,url,site_type,hosting_country,item_id,media_type,assessed_at,outcome,uk_legal_basis,uk_category,age_band,sex,production"
+    rows = ["R1,2025-02-01T00:00:00Z,public,https://a.example/,ai_gallery,DE,1,image,2025-02-02T00:00:00Z,criminal,pseudo_photo,C,14-15,boys,ai_realistic",
+            "R1,2025-02-01T00:00:00Z,public,https://a.example/,ai_gallery,DE,2,video,2025-02-02T00:00:00Z,criminal,pseudo_photo,B,7-10,girls,ai_realistic",
+            "R2,2025-02-01T00:00:00Z,public,https://b.example/,forum,DE,1,video,2025-02-02T00:00:00Z,criminal,indecent_photo,Z,7-10,girls,real"]
+    (tmp_path / "r.csv").write_text("\n".join([header, *rows]) + "\n")
+    result = json.loads(clearsight("records", "import", str(tmp_path / "r.csv"), "--db", db, "--format", "json").stdout)
+    assert result["reports"] == [1] and result["errors"][0]["row"] == 4 and "uk_category must be one of" in result["errors"][0]["message"]
+    tables = stats(db, 2025)
+    assert {value: row["count"] for value, row in tables["reports_by_category"].items()} == {"B": 1}
+    assert tables["ai_items_by_sex"]["boys"]["pct"] == 50.0

@@ -168,9 +168,11 @@ def read_reports(data: bytes, fmt: str = "auto") -> Iterator[ReportRecord | RowE
 
 
 def _csv_row(row: dict[str, Any]) -> dict[str, Any]:
-    """A CSV row with item columns carries one graded item (rows of one report_id are merged later)."""
+    """A CSV row with item columns carries one graded item (rows of one report_id are merged later);
+    `outcome` is then the item's, and the report's outcome is in `report_outcome`."""
     if row.get("item_id"):
         row["items"] = [{name: row.get(name) for name in ITEM_FIELDS}]
+        row["outcome"] = row.get("report_outcome")
     return row
 
 
