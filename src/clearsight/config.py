@@ -65,6 +65,8 @@ class Settings:
     c2pa_trust_anchors: Path | None = None
     """PEM bundle of C2PA signer roots to trust ($CLEARSIGHT_C2PA_TRUST_ANCHORS); a manifest chaining
     to one is `trusted`, which is what makes its claims proof."""
+    api_rate: float = 1000.0
+    """Requests per second each API token may make ($CLEARSIGHT_API_RATE); bursts of twice that pass."""
     novelai_public_keys: tuple[str, ...] = (NOVELAI_PUBLIC_KEY,)
     """Base64 Ed25519 keys accepted for NovelAI's `signed_hash` ($CLEARSIGHT_NOVELAI_PUBLIC_KEYS, comma-separated, replaces)."""
 
@@ -94,6 +96,11 @@ def load_settings(db: str | None = None, env: dict[str, str] | None = None) -> S
         settings = replace(settings, cache_dir=Path(env["CLEARSIGHT_CACHE_DIR"]))
     if env.get("CLEARSIGHT_C2PA_TRUST_ANCHORS"):
         settings = replace(settings, c2pa_trust_anchors=Path(env["CLEARSIGHT_C2PA_TRUST_ANCHORS"]))
+    if env.get("CLEARSIGHT_API_RATE"):
+        try:
+            settings = replace(settings, api_rate=float(env["CLEARSIGHT_API_RATE"]))
+        except ValueError:
+            raise ClearsightError(f"CLEARSIGHT_API_RATE must be a number, not {env['CLEARSIGHT_API_RATE']!r}") from None
     if env.get("CLEARSIGHT_NOVELAI_PUBLIC_KEYS"):
         settings = replace(settings, novelai_public_keys=tuple(key.strip() for key in env["CLEARSIGHT_NOVELAI_PUBLIC_KEYS"].split(",") if key.strip()))
     return settings

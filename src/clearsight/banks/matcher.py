@@ -155,11 +155,14 @@ class Matcher:
         self._refreshed = time.monotonic()
         return read
 
-    def _scope(self) -> dict[int, BankInfo]:
-        """Banks consulted, by id: those named (else every enabled one), and every enabled allowlist."""
+    def _scope(self, restrict: Sequence[str] | None = None) -> dict[int, BankInfo]:
+        """Banks consulted, by id: those named (else every enabled one), and every enabled allowlist;
+        only those in `restrict` when given (the banks an API token may use)."""
         named = set(self.options.banks)
+        allowed = set(restrict) if restrict is not None else None
         return {bank.id: bank for bank in self.banks.values()
-                if (bank.name in named if named else bank.enabled) or (bank.allowlist and bank.enabled)}
+                if ((bank.name in named if named else bank.enabled) or (bank.allowlist and bank.enabled))
+                and (allowed is None or bank.name in allowed)}
 
     def _distance(self, bank: BankInfo) -> int:
         return self.options.distance if self.options.distance is not None else bank.pdq_distance
@@ -170,12 +173,12 @@ class Matcher:
         `video` its vPDQ frames, matched against known videos and, frame by frame, image banks."""
         return self.match_many([MatchQuery(hashes, qualities or {}, variants or {}, video)])[0]
 
-    def match_many(self, queries: Sequence[MatchQuery]) -> list[MatchReport]:
+    def match_many(self, queries: Sequence[MatchQuery], restrict: Sequence[str] | None = None) -> list[MatchReport]:
         """Match many items at once: one exact lookup in the store and one PDQ index query for all
-        of them, which is what makes matching a whole case's items quick."""
+        of them, which is what makes matching a whole case's items quick. `restrict`: only these banks."""
         if time.monotonic() - self._refreshed >= REFRESH_SECONDS:
             self.refresh()
-        in_scope = self._scope()
+        in_scope = self._scope(restrict)
         if not in_scope:
             return [MatchReport() for _ in queries]
         radii = {bank_id: self._distance(bank) for bank_id, bank in in_scope.items()}

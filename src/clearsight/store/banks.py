@@ -252,6 +252,18 @@ class BankStore:
             if current is not None:
                 yield self._with_frames(current, current_id)
 
+    def entries_page(self, name: str, after: int, limit: int) -> list[dict[str, Any]]:
+        """Up to `limit` entries of a bank with ids above `after`, each with its hashes (for paging clients)."""
+        bank = self.get(name)
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(entries_t.c.id, entries_t.c.classification, entries_t.c.ref)
+                                .where(entries_t.c.bank_id == bank.id, entries_t.c.id > after).order_by(entries_t.c.id).limit(limit)).all()
+            page = {row.id: {"id": row.id, "classification": row.classification or bank.classification, "ref": row.ref, "hashes": {}} for row in rows}
+            for entry_id, signal, value in conn.execute(select(hashes_t.c.entry_id, hashes_t.c.signal_type, hashes_t.c.value)
+                                                        .where(hashes_t.c.entry_id.in_(list(page)))):
+                page[entry_id]["hashes"][signal] = value
+        return list(page.values())
+
     def _with_frames(self, record: BankRecord, entry_id: int) -> BankRecord:
         if VIDEO_SIGNAL in record.hashes:
             record.frames = self.video_frames([entry_id]).get(entry_id, [])

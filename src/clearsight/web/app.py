@@ -1,6 +1,6 @@
-"""The assessment web app: login, the case overview, and the routers for the queue and item pages
-(`items`), grading and review (`grading`), report intake (`reports`), and wellbeing, settings and
-the audit trail (`wellbeing`).
+"""The assessment web app and the machine API, one router per area: `pages` (login, overview,
+accounts), `items` (queue and item pages), `grading` (grades and review), `reports` (intake),
+`wellbeing` (preferences, settings, audit trail) and `api` (tokens only; alone with `--api`).
 
 Pages are rendered on the server (Jinja2, with htmx served from the package, never a CDN),
 answer with strict security headers, and show no imagery unless an analyst asks for one item.
@@ -10,13 +10,10 @@ Every login, view, reveal, grade, review, import and settings change goes into t
 from __future__ import annotations
 
 import html
-import secrets
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, FastAPI, Form, Request, Response, status
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse
-from sqlalchemy import func, select
+from fastapi import FastAPI, Request, Response, status
+from fastapi.responses import HTMLResponse, RedirectResponse
 
 from clearsight.assess.accounts import Accounts
 from clearsight.assess.grading import Grading
@@ -28,11 +25,11 @@ from clearsight.errors import ClearsightError
 from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
 from clearsight.store.items import ItemStore
-from clearsight.store.models import BankEntry, ItemProvenance, MediaItem
 from clearsight.store.reports import ReportStore
-from clearsight.web import grading, items, reports, wellbeing
-from clearsight.web.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE, LoginRequired, Visitor, api_client, check_csrf, require_role, visitor
-from clearsight.web.templating import TEMPLATES, render
+from clearsight.web import api, grading, items, pages, reports, wellbeing
+from clearsight.web.api import SharedMatcher
+from clearsight.web.ratelimit import RateLimiter
+from clearsight.web.security import LoginRequired
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
@@ -41,15 +38,10 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-PageVisitor = Annotated[Visitor, Depends(visitor)]
-STATIC = Path(__file__).with_name("static")
 
 
-def _set_cookie(response: Response, request: Request, name: str, value: str) -> None:
-    response.set_cookie(name, value, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/")
-
-
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
+    """The app on the case database of `settings`; with `api_only`, the machine API alone."""
     app = FastAPI(title="Clearsight", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json")
     engine = open_engine(settings.db)
     app.state.accounts = accounts = Accounts(engine, actor="web")
@@ -59,7 +51,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.known = KnownItems(engine, accounts.audit, lambda: Matcher(BankStore(engine)))
     app.state.reports = ReportStore(engine)
     app.state.wellbeing = Wellbeing(engine, accounts.audit)
-    for module in (items, grading, reports, wellbeing):
+    app.state.bank_store = BankStore(engine)
+    app.state.api_matcher = SharedMatcher(lambda: Matcher(BankStore(engine)))
+    app.state.rate_limiter = RateLimiter(settings.api_rate)
+    for module in (api,) if api_only else (api, pages, items, grading, reports, wellbeing):
         app.include_router(module.router)
 
     @app.middleware("http")
@@ -76,61 +71,5 @@ def create_app(settings: Settings) -> FastAPI:
     async def refused(request: Request, exc: ClearsightError) -> Response:
         return HTMLResponse(f"<!doctype html><title>Clearsight</title><p>{html.escape(str(exc))}</p><p><a href=\"/\">Back</a></p>",
                             status.HTTP_400_BAD_REQUEST)
-
-    @app.get("/static/htmx.min.js")
-    def htmx(found: PageVisitor) -> Response:
-        return FileResponse(STATIC / "htmx.min.js", media_type="text/javascript")
-
-    @app.get("/login", response_class=HTMLResponse)
-    def login_page(request: Request) -> Response:
-        token = secrets.token_urlsafe(32)
-        response = TEMPLATES.TemplateResponse(request, "login.html", {"title": "Log in", "csrf": token, "account": None})
-        _set_cookie(response, request, LOGIN_CSRF_COOKIE, token)
-        return response
-
-    @app.post("/login", response_class=HTMLResponse)
-    def login(request: Request, name: Annotated[str, Form()], password: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "") -> Response:
-        check_csrf(request.cookies.get(LOGIN_CSRF_COOKIE, ""), csrf_token)
-        account = app.state.accounts.authenticate(name, password)
-        if account is None:
-            token = secrets.token_urlsafe(32)
-            refused = TEMPLATES.TemplateResponse(request, "login.html", {"title": "Log in", "csrf": token, "account": None,
-                                                                          "error": "Wrong name or password, or the account is disabled."},
-                                                  status_code=status.HTTP_401_UNAUTHORIZED)
-            _set_cookie(refused, request, LOGIN_CSRF_COOKIE, token)
-            return refused
-        cookie, _ = app.state.accounts.start_session(account)
-        response = RedirectResponse("/", status.HTTP_303_SEE_OTHER)
-        _set_cookie(response, request, SESSION_COOKIE, cookie)
-        response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
-        return response
-
-    @app.post("/logout")
-    def logout(request: Request, found: PageVisitor, csrf_token: Annotated[str, Form()] = "") -> Response:
-        check_csrf(found.csrf, csrf_token)
-        app.state.accounts.end_session(found.cookie)
-        app.state.accounts.audit.append(found.account.name, "logout", found.account.name)
-        response = RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
-        response.delete_cookie(SESSION_COOKIE, path="/")
-        return response
-
-    @app.get("/", response_class=HTMLResponse)
-    def home(request: Request, found: PageVisitor) -> Response:
-        with engine.connect() as conn:
-            counts = {
-                "items": conn.execute(select(func.count()).select_from(MediaItem)).scalar_one(),
-                "ai": conn.execute(select(func.count()).select_from(ItemProvenance).where(ItemProvenance.verdict == "ai")).scalar_one(),
-                "bank_entries": conn.execute(select(func.count()).select_from(BankEntry)).scalar_one(),
-            }
-        return render(request, found, "home.html", {"title": "Overview", "counts": counts})
-
-    @app.get("/admin/users", response_class=HTMLResponse)
-    def users(request: Request, found: PageVisitor) -> Response:
-        require_role(found, "admin")
-        return render(request, found, "users.html", {"title": "Accounts", "users": app.state.accounts.all()})
-
-    @app.get("/api/v1/whoami")
-    def whoami(client: Annotated[tuple[str, list[str] | None], Depends(api_client)]) -> JSONResponse:
-        return JSONResponse({"token": client[0], "banks": client[1]})
 
     return app

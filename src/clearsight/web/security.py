@@ -52,11 +52,15 @@ def check_csrf(expected: str, given: str | None) -> None:
 
 
 def api_client(request: Request) -> tuple[str, list[str] | None]:
-    """(token name, banks it may use) of an API request with a live bearer token, else 401."""
+    """(token name, banks it may use) of an API request with a live bearer token, else 401; 429
+    with Retry-After when the token is over its rate."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     accounts: Accounts = request.app.state.accounts
     found = accounts.token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
     if found is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a valid API token is needed", headers={"WWW-Authenticate": "Bearer"})
+    wait = request.app.state.rate_limiter.retry_after(found[0])
+    if wait:
+        raise HTTPException(status.HTTP_429_TOO_MANY_REQUESTS, "too many requests for this token", headers={"Retry-After": str(wait)})
     return found

@@ -1,0 +1,97 @@
+"""The machine API under `/api/v1/`: batch hash lookups against the banks a token may use, the
+banks and their entries, and health. Bearer tokens only (`clearsight tokens add`); each token sees
+only its banks and is rate limited. Nothing a client sends is stored.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, status
+from pydantic import BaseModel, Field
+
+from clearsight.banks.matcher import Matcher, MatchQuery
+from clearsight.banks.records import HEX_LENGTHS, normalize_hash
+from clearsight.web.security import api_client
+
+router = APIRouter(prefix="/api/v1", tags=["api"])
+Client = Annotated[tuple[str, list[str] | None], Depends(api_client)]
+MAX_BATCH = 1000
+PAGE_LIMIT = 1000
+
+
+class LookupItem(BaseModel):
+    id: str | None = Field(None, description="The client's own id, echoed back.")
+    hashes: dict[str, str] = Field(description="Hashes by signal type: md5, sha1, sha256, pdq.")
+
+
+class LookupRequest(BaseModel):
+    items: list[LookupItem] = Field(max_length=MAX_BATCH)
+
+
+class SharedMatcher:
+    """One matcher per process for API lookups, built on first use; calls are serialised because a
+    refresh changes the index in place."""
+
+    def __init__(self, build: Any) -> None:
+        self._build = build
+        self._matcher: Matcher | None = None
+        self._lock = threading.Lock()
+
+    def match(self, queries: list[MatchQuery], banks: list[str] | None) -> list[Any]:
+        with self._lock:
+            if self._matcher is None:
+                self._matcher = self._build()
+            return self._matcher.match_many(queries, banks)
+
+    def size(self) -> int | None:
+        return len(self._matcher.index) if self._matcher is not None else None
+
+
+def _visible(request: Request, client: tuple[str, list[str] | None]) -> list[Any]:
+    banks = request.app.state.bank_store.banks()
+    return [bank for bank in banks if client[1] is None or bank.name in client[1]]
+
+
+@router.get("/status/live", summary="Liveness: the process answers (no token needed)")
+def live() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/whoami", summary="The token's name and the banks it may use")
+def whoami(client: Client) -> dict[str, Any]:
+    return {"token": client[0], "banks": client[1]}
+
+
+@router.get("/status", summary="Readiness: banks this token sees and the PDQ index size")
+def ready(request: Request, client: Client) -> dict[str, Any]:
+    return {"status": "ok", "banks": len(_visible(request, client)), "pdq_index_size": request.app.state.api_matcher.size()}
+
+
+@router.post("/lookup", summary="Match a batch of items' hashes against the banks this token may use")
+def lookup(request: Request, body: LookupRequest, client: Client) -> dict[str, Any]:
+    queries = []
+    for index, item in enumerate(body.items):
+        try:
+            hashes = {signal: normalize_hash(signal, value) for signal, value in item.hashes.items()}
+        except ValueError as exc:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"items[{index}]: {exc}") from None
+        if not hashes:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"items[{index}]: no hashes (known: {', '.join(HEX_LENGTHS)})")
+        queries.append(MatchQuery(hashes))
+    reports = request.app.state.api_matcher.match(queries, client[1])
+    return {"results": [{"id": item.id, **report.record()} for item, report in zip(body.items, reports, strict=True)]}
+
+
+@router.get("/banks", summary="The banks this token may use")
+def banks(request: Request, client: Client) -> dict[str, Any]:
+    return {"banks": [bank.as_dict() for bank in _visible(request, client)]}
+
+
+@router.get("/banks/{name}/entries", summary="A bank's entries, a page at a time (after the last id seen)")
+def entries(request: Request, client: Client, name: str, after: int = 0, limit: int = 100) -> dict[str, Any]:
+    if name not in {bank.name for bank in _visible(request, client)}:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no bank named {name} for this token")
+    page = request.app.state.bank_store.entries_page(name, after, max(1, min(limit, PAGE_LIMIT)))
+    return {"entries": page, "next_after": page[-1]["id"] if page else None}

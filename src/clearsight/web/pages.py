@@ -1,0 +1,77 @@
+"""The pages around the work: logging in and out, the case overview (no imagery), the accounts
+list for admins, and the vendored htmx for signed-in pages."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request, Response, status
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
+from sqlalchemy import func, select
+
+from clearsight.store.models import BankEntry, ItemProvenance, MediaItem
+from clearsight.web.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Visitor, check_csrf, require_role, visitor
+from clearsight.web.templating import TEMPLATES, render
+
+router = APIRouter()
+PageVisitor = Annotated[Visitor, Depends(visitor)]
+STATIC = Path(__file__).with_name("static")
+
+
+def _set_cookie(response: Response, request: Request, name: str, value: str) -> None:
+    response.set_cookie(name, value, httponly=True, samesite="strict", secure=request.url.scheme == "https", path="/")
+
+
+@router.get("/static/htmx.min.js")
+def htmx(found: PageVisitor) -> Response:
+    return FileResponse(STATIC / "htmx.min.js", media_type="text/javascript")
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> Response:
+    token = secrets.token_urlsafe(32)
+    response = TEMPLATES.TemplateResponse(request, "login.html", {"title": "Log in", "csrf": token, "account": None})
+    _set_cookie(response, request, LOGIN_CSRF_COOKIE, token)
+    return response
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, name: Annotated[str, Form()], password: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request.cookies.get(LOGIN_CSRF_COOKIE, ""), csrf_token)
+    account = request.app.state.accounts.authenticate(name, password)
+    if account is None:
+        token = secrets.token_urlsafe(32)
+        refused = TEMPLATES.TemplateResponse(request, "login.html", {"title": "Log in", "csrf": token, "account": None,
+                                                                      "error": "Wrong name or password, or the account is disabled."},
+                                              status_code=status.HTTP_401_UNAUTHORIZED)
+        _set_cookie(refused, request, LOGIN_CSRF_COOKIE, token)
+        return refused
+    cookie, _ = request.app.state.accounts.start_session(account)
+    response = RedirectResponse("/", status.HTTP_303_SEE_OTHER)
+    _set_cookie(response, request, SESSION_COOKIE, cookie)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+    return response
+
+@router.post("/logout")
+def logout(request: Request, found: PageVisitor, csrf_token: Annotated[str, Form()] = "") -> Response:
+    check_csrf(found.csrf, csrf_token)
+    request.app.state.accounts.end_session(found.cookie)
+    request.app.state.accounts.audit.append(found.account.name, "logout", found.account.name)
+    response = RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, found: PageVisitor) -> Response:
+    with request.app.state.items.engine.connect() as conn:
+        counts = {
+            "items": conn.execute(select(func.count()).select_from(MediaItem)).scalar_one(),
+            "ai": conn.execute(select(func.count()).select_from(ItemProvenance).where(ItemProvenance.verdict == "ai")).scalar_one(),
+            "bank_entries": conn.execute(select(func.count()).select_from(BankEntry)).scalar_one(),
+        }
+    return render(request, found, "home.html", {"title": "Overview", "counts": counts})
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def users(request: Request, found: PageVisitor) -> Response:
+    require_role(found, "admin")
+    return render(request, found, "users.html", {"title": "Accounts", "users": request.app.state.accounts.all()})
