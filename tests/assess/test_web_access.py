@@ -23,6 +23,8 @@ def site(db: str) -> TestClient:
     return TestClient(create_app(Settings(db=db)), follow_redirects=False)
 
 
+API_PREFIXES = ("/api/", "/m/", "/h/", "/c/")
+"""The machine API and its HMA-shaped endpoints: bearer tokens only."""
 OPEN = ("/login", "/api/v1/status/live")
 """The only routes anyone may reach: the login page, and liveness for load balancers (says "ok", nothing else)."""
 
@@ -38,7 +40,7 @@ def test_every_route_sends_visitors_without_a_session_to_the_login_page_or_refus
     assert len(routes) > 20
     for method, path in routes:
         answer = site.request(method, path, data={"csrf_token": "x"}, files={"file": ("r.csv", b"url\n")} if path.endswith("import") else None)
-        if path.startswith("/api/"):
+        if path.startswith(API_PREFIXES):
             assert answer.status_code == 401, (method, path)
         else:
             assert (answer.status_code, answer.headers.get("location")) == (303, "/login"), (method, path)
@@ -56,7 +58,7 @@ def test_an_analyst_cannot_reach_admin_routes_and_no_post_is_taken_without_its_c
             answer = site.post(path, data={"csrf_token": "forged", "report": "1", "action": "notice"},
                                files={"file": ("r.csv", b"url\n")} if path.endswith("import") else None)
             # the API ignores the session cookie (a bearer token or nothing), so a forged page cannot use it either
-            assert answer.status_code == (401 if path.startswith("/api/") else 403), path
+            assert answer.status_code == (401 if path.startswith(API_PREFIXES) else 403), path
     assert site.get("/audit").status_code == 403
 
 

@@ -57,6 +57,8 @@ class Match:
     (null where that side is a still image)."""
     query_percent: float | None = None
     target_percent: float | None = None
+    entry_id: int | None = None
+    """The bank entry matched (HMA's content id); not part of the scan output."""
 
     def record(self) -> dict[str, Any]:
         out = {"bank": self.bank, "signal": self.signal, "distance": self.distance, "classification": self.classification,
@@ -225,7 +227,8 @@ class Matcher:
         allowlists = {bank.name for bank in in_scope.values() if bank.allowlist}
         found = sorted(
             [(Match(in_scope[labels.bank_id].name, labels.signal_type, distance, labels.classification, labels.ref, transform,
-                    frame_segments.get(labels.hash_id) if labels.signal_type == "pdq" else None), in_scope[labels.bank_id].allowlist)
+                    frame_segments.get(labels.hash_id) if labels.signal_type == "pdq" else None, entry_id=labels.entry_id),
+              in_scope[labels.bank_id].allowlist)
              for labels, distance, transform in hits.values()]
             + [(match, match.bank in allowlists) for match in video_matches],
             key=lambda pair: (pair[0].distance, pair[0].bank, pair[0].signal, pair[0].ref or ""),
@@ -242,7 +245,7 @@ class Matcher:
         labels = self.store.entry_labels([hit.entry_id for hit in found])
         return [
             Match(in_scope[hit.bank_id].name, "vpdq", hit.distance, *labels.get(hit.entry_id, (None, None)), transform, hit.segments,
-                  hit.query_percent, hit.target_percent)
+                  hit.query_percent, hit.target_percent, hit.entry_id)
             for hit in found
             if hit.query_percent is None or hit.query_percent >= self.options.video_percent
         ]

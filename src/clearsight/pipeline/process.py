@@ -107,3 +107,12 @@ def process_entry(entry: Entry, settings: Settings) -> list[ItemResult]:
     results: list[ItemResult] = []
     _process(item, settings, results, Budget(settings.limits))
     return results
+
+
+def process_bytes(name: str, data: bytes, settings: Settings) -> list[ItemResult]:
+    """Results for bytes held in memory (an API upload) and, for an archive, its members: the
+    same stages as a scanned file, with nothing written to disk."""
+    item = Item(ItemResult(path=name, size=len(data), mtime_ns=0), data=data, head=data[:HEAD_BYTES])
+    results: list[ItemResult] = []
+    _process(item, settings, results, Budget(settings.limits))
+    return results

@@ -90,6 +90,7 @@ class HashLabels:
     classification: str | None
     ref: str | None
     quality: int | None
+    entry_id: int
 
 
 def _now() -> datetime:
@@ -252,6 +253,16 @@ class BankStore:
             if current is not None:
                 yield self._with_frames(current, current_id)
 
+    def add_signals(self, name: str, hashes: dict[str, str]) -> int:
+        """Add one entry with these hashes to a bank (an API client's single addition); its id, or
+        the id of the entry that already holds the first of them."""
+        bank = self.get(name)
+        self.import_records(name, [BankRecord(hashes)])
+        signal, value = next(iter(hashes.items()))
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(hashes_t.c.entry_id).where(hashes_t.c.bank_id == bank.id, hashes_t.c.signal_type == signal,
+                                                                      hashes_t.c.value == value)).scalar_one())
+
     def entries_page(self, name: str, after: int, limit: int) -> list[dict[str, Any]]:
         """Up to `limit` entries of a bank with ids above `after`, each with its hashes (for paging clients)."""
         bank = self.get(name)
@@ -389,7 +400,7 @@ def _postgresql_batch(conn: Connection, entry_rows: list[dict[str, Any]], hash_r
 def _labels_query() -> Any:
     return (
         select(hashes_t.c.id, hashes_t.c.bank_id, hashes_t.c.signal_type, hashes_t.c.value,
-               func.coalesce(entries_t.c.classification, banks_t.c.classification), entries_t.c.ref, hashes_t.c.quality)
+               func.coalesce(entries_t.c.classification, banks_t.c.classification), entries_t.c.ref, hashes_t.c.quality, entries_t.c.id)
         .join(entries_t, entries_t.c.id == hashes_t.c.entry_id)
         .join(banks_t, banks_t.c.id == hashes_t.c.bank_id)
     )

@@ -1,6 +1,7 @@
-"""The machine API under `/api/v1/`: batch hash lookups against the banks a token may use, the
-banks and their entries, and health. Bearer tokens only (`clearsight tokens add`); each token sees
-only its banks and is rate limited. Nothing a client sends is stored.
+"""The machine API under `/api/v1/`: batch hash lookups against the banks a token may use,
+hash-and-lookup and provenance of uploaded files, the banks and their entries, and health.
+Bearer tokens only (`clearsight tokens add`); each token sees only its banks and is rate limited.
+Nothing a client sends is stored: uploads are hashed in memory (hash-only mode, `web.uploads`).
 """
 
 from __future__ import annotations
@@ -9,11 +10,16 @@ import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from clearsight.banks.matcher import Matcher, MatchQuery
 from clearsight.banks.records import HEX_LENGTHS, normalize_hash
+from clearsight.item import ItemResult
+from clearsight.pipeline.process import process_bytes
+from clearsight.provenance.stage import public
 from clearsight.web.security import api_client
+from clearsight.web.uploads import uploaded_file
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
 Client = Annotated[tuple[str, list[str] | None], Depends(api_client)]
@@ -82,6 +88,28 @@ def lookup(request: Request, body: LookupRequest, client: Client) -> dict[str, A
         queries.append(MatchQuery(hashes))
     reports = request.app.state.api_matcher.match(queries, client[1])
     return {"results": [{"id": item.id, **report.record()} for item, report in zip(body.items, reports, strict=True)]}
+
+
+def _hashed(request: Request, name: str, data: bytes) -> list[ItemResult]:
+    return process_bytes(name, data, request.app.state.settings)
+
+
+@router.post("/files", summary="Hash an uploaded file in memory (raw body or multipart `file`) and match it; nothing is kept")
+async def hash_and_lookup(request: Request, client: Client) -> dict[str, Any]:
+    name, data = await uploaded_file(request)
+    results = await run_in_threadpool(_hashed, request, name, data)
+    queries = [MatchQuery(result.hashes, result.qualities, {}, (result.vpdq or {}).get("hashes")) for result in results]
+    reports = await run_in_threadpool(request.app.state.api_matcher.match, queries, client[1])
+    return {"items": [{"path": result.path, "media_type": result.media_type, "mime": result.mime, "size": result.size, "hashes": result.hashes,
+                       "errors": [message for _, message in result.errors], **report.record()} for result, report in zip(results, reports, strict=True)]}
+
+
+@router.post("/files/provenance", summary="How an uploaded file was made (prompts hidden); nothing is kept")
+async def provenance(request: Request, client: Client) -> dict[str, Any]:
+    name, data = await uploaded_file(request)
+    result = (await run_in_threadpool(_hashed, request, name, data))[0]
+    return {"media_type": result.media_type, "provenance": public(result.provenance) if result.provenance else None,
+            "errors": [message for _, message in result.errors]}
 
 
 @router.get("/banks", summary="The banks this token may use")

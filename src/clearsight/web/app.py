@@ -26,7 +26,7 @@ from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
 from clearsight.store.items import ItemStore
 from clearsight.store.reports import ReportStore
-from clearsight.web import api, grading, items, pages, reports, wellbeing
+from clearsight.web import api, grading, hma, items, pages, reports, wellbeing
 from clearsight.web.api import SharedMatcher
 from clearsight.web.ratelimit import RateLimiter
 from clearsight.web.security import LoginRequired
@@ -54,7 +54,7 @@ def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
     app.state.bank_store = BankStore(engine)
     app.state.api_matcher = SharedMatcher(lambda: Matcher(BankStore(engine)))
     app.state.rate_limiter = RateLimiter(settings.api_rate)
-    for module in (api,) if api_only else (api, pages, items, grading, reports, wellbeing):
+    for module in (api, hma) if api_only else (api, hma, pages, items, grading, reports, wellbeing):
         app.include_router(module.router)
 
     @app.middleware("http")

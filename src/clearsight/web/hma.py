@@ -1,0 +1,125 @@
+"""Endpoints shaped like Meta's Hasher-Matcher-Actioner (HMA) API, for platforms already calling it.
+
+Paths, parameters and response shapes follow HMA's OpenMediaMatch blueprints (`/m` matching,
+`/h` hashing, `/c` curation); a content id is a bank entry id. Unlike HMA, every call needs a
+bearer token, a token sees only its banks, only unscoped tokens create banks, and
+`include_distance=true` adds the distance to `/m/lookup` too. Signal types are Clearsight's:
+md5, sha1, sha256, pdq.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+
+from clearsight.banks.matcher import Match, MatchQuery
+from clearsight.banks.records import HEX_LENGTHS, normalize_hash
+from clearsight.errors import ClearsightError
+from clearsight.pipeline.process import process_bytes
+from clearsight.web.security import api_client
+from clearsight.web.uploads import uploaded_file
+
+router = APIRouter(tags=["hma"])
+Client = Annotated[tuple[str, list[str] | None], Depends(api_client)]
+
+
+def _signal(signal_type: str, signal: str) -> dict[str, str]:
+    if signal_type not in HEX_LENGTHS:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"No such SignalType '{signal_type}'")
+    try:
+        return {signal_type: normalize_hash(signal_type, signal)}
+    except ValueError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"invalid signal type: {exc}") from None
+
+
+def _matches(request: Request, client: tuple[str, list[str] | None], hashes: dict[str, str]) -> list[Match]:
+    report = request.app.state.api_matcher.match([MatchQuery(hashes)], client[1])[0]
+    return list(report.matches)
+
+
+def _banks_of(matches: list[Match], with_distance: bool) -> list[Any]:
+    best: dict[str, int] = {}
+    for match in matches:
+        best[match.bank] = min(match.distance, best.get(match.bank, match.distance))
+    return [{"bank": bank, "distance": distance} for bank, distance in best.items()] if with_distance else list(best)
+
+
+def _hashes_of_upload(request: Request, name: str, data: bytes) -> dict[str, str]:
+    result = process_bytes(name, data, request.app.state.settings)[0]
+    return {signal: value for signal, value in result.hashes.items() if signal in HEX_LENGTHS}
+
+
+@router.get("/m/raw_lookup", summary="HMA: content ids matching a signal")
+def raw_lookup(request: Request, client: Client, signal_type: str, signal: str, include_distance: bool = False) -> dict[str, Any]:
+    matches = [match for match in _matches(request, client, _signal(signal_type, signal)) if match.entry_id is not None]
+    if include_distance:
+        return {"matches": [{"content_id": match.entry_id, "distance": str(match.distance)} for match in matches]}
+    return {"matches": [match.entry_id for match in matches]}
+
+
+@router.get("/m/lookup", summary="HMA: banks with content matching a signal")
+def lookup(request: Request, client: Client, signal_type: str, signal: str, include_distance: bool = False) -> list[Any]:
+    return _banks_of(_matches(request, client, _signal(signal_type, signal)), include_distance)
+
+
+@router.post("/m/lookup", summary="HMA: hash an uploaded file in memory and list the banks matching each signal")
+async def lookup_upload(request: Request, client: Client, include_distance: bool = False) -> dict[str, Any]:
+    name, data = await uploaded_file(request)
+    hashes = await run_in_threadpool(_hashes_of_upload, request, name, data)
+    found = {}
+    for signal_type, value in hashes.items():
+        found[signal_type] = _banks_of(await run_in_threadpool(_matches, request, client, {signal_type: value}), include_distance)
+    return found
+
+
+@router.post("/h/hash", summary="HMA: the signals of an uploaded file, hashed in memory")
+async def hash_upload(request: Request, client: Client) -> dict[str, str]:
+    name, data = await uploaded_file(request)
+    return await run_in_threadpool(_hashes_of_upload, request, name, data)
+
+
+def _bank_json(bank: Any) -> dict[str, Any]:
+    return {"name": bank.name, "matching_enabled_ratio": 1.0 if bank.enabled else 0.0}
+
+
+@router.get("/c/banks", summary="HMA: the banks this token may use")
+def banks(request: Request, client: Client) -> list[dict[str, Any]]:
+    return [_bank_json(bank) for bank in request.app.state.bank_store.banks(with_counts=False) if client[1] is None or bank.name in client[1]]
+
+
+@router.post("/c/banks", summary="HMA: create a bank (tokens not limited to banks only)")
+def create_bank(request: Request, client: Client, body: Annotated[dict[str, Any], Body()]) -> JSONResponse:
+    if client[1] is not None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "this token may not create banks")
+    name = str(body.get("name") or "").strip()
+    if not name:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "name is required")
+    store = request.app.state.bank_store
+    if store.banks([name], with_counts=False):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Bank already exists")
+    try:
+        bank = store.create(name, source=f"api:{client[0]}")
+        if body.get("enabled") is False or body.get("enabled_ratio") == 0:
+            bank = store.update(name, enabled=False)
+    except ClearsightError as exc:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, str(exc)) from None
+    request.app.state.accounts.audit.append(f"token:{client[0]}", "bank.create", name)
+    return JSONResponse(_bank_json(bank), status.HTTP_201_CREATED)
+
+
+@router.post("/c/bank/{bank_name}/signal", summary="HMA: add signals to a bank as one content item")
+def add_signal(request: Request, client: Client, bank_name: str, body: Annotated[dict[str, str], Body()]) -> dict[str, Any]:
+    store = request.app.state.bank_store
+    if (client[1] is not None and bank_name not in client[1]) or not store.banks([bank_name], with_counts=False):
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"bank '{bank_name}' not found")
+    if not body:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, "No signals given")
+    signals: dict[str, str] = {}
+    for signal_type, value in body.items():
+        signals |= _signal(signal_type, str(value))
+    content_id = store.add_signals(bank_name, signals)
+    request.app.state.accounts.audit.append(f"token:{client[0]}", "bank.add_signal", bank_name, {"content_id": content_id, "signals": sorted(signals)})
+    return {"id": content_id, "signals": signals}
