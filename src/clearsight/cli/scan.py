@@ -7,6 +7,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, TextIO
 
@@ -22,11 +23,18 @@ from clearsight.config import Settings, load_settings
 from clearsight.errors import ClearsightError
 from clearsight.item import ItemResult
 from clearsight.pipeline.driver import ScanSummary, scan
+from clearsight.pipeline.executor import Executor
 from clearsight.pipeline.local import LocalExecutor
 from clearsight.pipeline.output import RecordWriter
+from clearsight.pipeline.ray import RayExecutor
 from clearsight.provenance.stage import public
 from clearsight.store.db import open_engine
 from clearsight.store.provenance import LinkStore
+
+
+class Engine(str, Enum):
+    local = "local"
+    ray = "ray"
 
 
 class RichProgress:
@@ -71,6 +79,7 @@ def run_scan(
     fmt: RecordFormat,
     matcher: Matcher,
     only: Callable[[ItemResult], bool] | None = None,
+    executor: Executor | None = None,
 ) -> ScanSummary:
     """Scan with a progress bar on stderr, records to `out` (those `only` accepts) with their
     matches and model links, and print the summary table."""
@@ -97,7 +106,7 @@ def run_scan(
             summary = scan(
                 paths,
                 settings,
-                LocalExecutor(workers),
+                executor or LocalExecutor(workers),
                 emit=emit,
                 progress=RichProgress(progress),
             )
@@ -129,6 +138,9 @@ def scan_command(
     video_percent: VideoPercentOption = MATCH_PERCENT,
     vpdq_fps: VpdqFpsOption = 1.0,
     trust_anchors: TrustOption = None,
+    engine: Annotated[Engine, typer.Option("--engine", help="Where the stages run: a local process pool, or Ray (the extra clearsight[ray]).")] = Engine.local,
+    ray_address: Annotated[str | None, typer.Option("--ray-address", help="Ray cluster to use with --engine ray. [default: start a local one]",
+                                                    show_default=False)] = None,
 ) -> None:
     """Hash files, folders and archives into the case database, resumably, and say how each image was made.
 
@@ -142,4 +154,5 @@ def scan_command(
             stream = stack.enter_context(out.open("w", encoding="utf-8", newline=""))
         elif fmt is not None:
             stream = sys.stdout
-        run_scan([str(path) for path in paths], settings, workers, stream, fmt or RecordFormat.jsonl, matcher)
+        executor = RayExecutor(ray_address, workers) if engine is Engine.ray else None
+        run_scan([str(path) for path in paths], settings, workers, stream, fmt or RecordFormat.jsonl, matcher, executor=executor)

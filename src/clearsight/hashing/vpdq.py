@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from clearsight.config import Settings
-from clearsight.errors import ItemError
+from clearsight.errors import ItemError, reason
 from clearsight.hashing.base import hamming_distance
 from clearsight.hashing.pdq_numpy import bits_to_hex, pdq_from_luma
 from clearsight.item import Item
@@ -106,7 +106,7 @@ def hash_video(item: Item, settings: Settings) -> None:
     try:
         record |= vpdq_frames(item.source(), settings, hashes)
     except av.FFmpegError as exc:
-        raise ItemError(f"video cannot be decoded: {exc}") from None
+        raise ItemError(f"video cannot be decoded: {reason(exc)}") from None
     finally:
         record["frames"] = len(hashes)
         record["hashes"] = [frame.row() for frame in hashes]

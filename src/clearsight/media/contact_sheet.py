@@ -13,7 +13,7 @@ from typing import Any
 import av
 from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
-from clearsight.errors import ItemError
+from clearsight.errors import ItemError, reason
 
 LABEL_HEIGHT = 16
 
@@ -44,7 +44,7 @@ def contact_sheet(source: Any, count: int = 12, columns: int = 4, width: int = 2
                 if frame is not None:
                     thumbs.append((float(frame.time) if frame.time is not None else at, Image.fromarray(frame.to_ndarray(format="rgb24"))))
     except av.FFmpegError as exc:
-        raise ItemError(f"video cannot be decoded: {exc}") from None
+        raise ItemError(f"video cannot be decoded: {reason(exc)}") from None
     if not thumbs:
         raise ItemError("no frame could be decoded")
     height = max(1, round(width * thumbs[0][1].height / max(thumbs[0][1].width, 1)))

@@ -24,7 +24,7 @@ import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from clearsight.config import Limits
-from clearsight.errors import ItemError
+from clearsight.errors import ItemError, reason
 from clearsight.item import Item
 
 pillow_heif.register_heif_opener()
@@ -60,7 +60,7 @@ def decode_luma_for_hashing(item: Item, long_side: int, limits: Limits) -> Image
     except ItemError:
         raise
     except (OSError, SyntaxError, ValueError, EOFError, UnidentifiedImageError) as exc:
-        raise ItemError(f"image cannot be decoded: {exc}") from None
+        raise ItemError(f"image cannot be decoded: {reason(exc)}") from None
     target = target_size(luma.size, long_side)
     if target is not None:
         luma = luma.resize(target, Image.Resampling.BILINEAR)

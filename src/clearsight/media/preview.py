@@ -13,7 +13,7 @@ from pathlib import Path
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from clearsight.config import Limits
-from clearsight.errors import ItemError
+from clearsight.errors import ItemError, reason
 from clearsight.media.contact_sheet import contact_sheet
 
 PREVIEW_SIDE = 512
@@ -41,7 +41,7 @@ def preview_png(path: str, media_type: str, limits: Limits, blur: float = 12.0, 
                 image.load()
                 picture = _degrade(image, blur, greyscale, side)
         except (OSError, SyntaxError, ValueError, UnidentifiedImageError) as exc:
-            raise ItemError(f"the image cannot be decoded: {exc}") from None
+            raise ItemError(f"the image cannot be decoded: {reason(exc)}") from None
     buffer = io.BytesIO()
     picture.save(buffer, "PNG")
     return buffer.getvalue()

@@ -20,6 +20,7 @@ import numpy.typing as npt
 from PIL import Image, UnidentifiedImageError
 
 from clearsight.config import Settings
+from clearsight.errors import reason
 from clearsight.item import Item
 from clearsight.provenance.evidence import Evidence, unreadable
 
@@ -139,7 +140,7 @@ class ImageContext:
                 info |= getattr(image, "text", {})  # text chunks after the pixel data, which loads them
             exif = image.getexif()
         except _DECODE_ERRORS as exc:
-            self.problems.append(unreadable("metadata", f"the image container cannot be read: {exc}"))
+            self.problems.append(unreadable("metadata", f"the image container cannot be read: {reason(exc)}"))
             return
         self._image = image
         for key, value in info.items():
@@ -162,7 +163,7 @@ class ImageContext:
                 if isinstance(raw, (bytes, str)):
                     self._keep("exif:" + name, decode_user_comment(raw) if name == "UserComment" else _text(raw))
         except _DECODE_ERRORS as exc:
-            self.problems.append(unreadable("exif", f"the EXIF block cannot be read: {exc}"))
+            self.problems.append(unreadable("exif", f"the EXIF block cannot be read: {reason(exc)}"))
 
     @cached_property
     def pixels(self) -> UINT8 | None:
@@ -176,5 +177,5 @@ class ImageContext:
             mode = "RGBA" if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info) else "RGB"
             return np.asarray(image.convert(mode))
         except _DECODE_ERRORS as exc:
-            self.problems.append(unreadable("pixels", f"the pixels cannot be decoded: {exc}"))
+            self.problems.append(unreadable("pixels", f"the pixels cannot be decoded: {reason(exc)}"))
             return None

@@ -1,0 +1,88 @@
+"""Run the scan's tasks on a Ray cluster (`clearsight scan --engine ray [--ray-address ADDR]`).
+
+The same task function as the local engine (one walked file and its archive members) runs as a
+Ray task, so results, and the JSON Lines a scan prints, are the same; the driver still commits
+them to the store. Without an address a local Ray instance is started on this machine's cores
+(or `--workers`). Files go to Ray a few at a time (`BATCH`), submissions are bounded like the
+local pool's, and when a worker dies its batch is rerun file by file so that only the file that
+kills its worker is reported through `on_crash`. Ray is the optional extra `clearsight[ray]`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
+
+from clearsight.errors import ClearsightError
+from clearsight.pipeline.local import SINGLE_THREADED, TASKS_PER_WORKER
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+BATCH = 8
+"""Files per Ray task: one file is a few milliseconds of work, about what scheduling a Ray task costs."""
+
+
+def _apply(fn: Callable[[T], R], tasks: list[T]) -> list[R]:
+    """The Ray task: the engine's task function (shipped once with `ray.put`) on a few tasks."""
+    return [fn(task) for task in tasks]
+
+
+def _ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise ClearsightError("--engine ray needs Ray: pip install 'clearsight[ray]'") from None
+    return ray
+
+
+class RayExecutor:
+    def __init__(self, address: str | None = None, workers: int | None = None) -> None:
+        self.ray = _ray()
+        if not self.ray.is_initialized():
+            os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+            options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": "ERROR",
+                                       "runtime_env": {"env_vars": SINGLE_THREADED}}
+            if address:
+                options["address"] = address
+            else:
+                options["num_cpus"] = workers or os.cpu_count() or 1
+            try:
+                self.ray.init(**options)
+            except (ConnectionError, RuntimeError, ValueError) as exc:
+                raise ClearsightError(f"cannot start or reach Ray{' at ' + address if address else ''}: {exc}") from None
+        self.workers = int(self.ray.cluster_resources().get("CPU", 1))
+
+    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], on_crash: Callable[[T], R]) -> Iterator[R]:
+        remote = self.ray.remote(num_cpus=1, max_retries=0)(_apply)
+        shared = self.ray.put(fn)
+        pending = iter(tasks)
+        window = self.workers * TASKS_PER_WORKER
+        in_flight: dict[Any, list[T]] = {}
+        while True:
+            while len(in_flight) < window and (batch := list(itertools.islice(pending, BATCH))):
+                in_flight[remote.remote(shared, batch)] = batch
+            if not in_flight:
+                return
+            done, _ = self.ray.wait(list(in_flight), num_returns=1)
+            for ref in done:
+                batch = in_flight.pop(ref)
+                try:
+                    yield from self.ray.get(ref)
+                except self._crashes:
+                    yield from self._isolate(remote, shared, batch, on_crash)
+
+    def _isolate(self, remote: Any, shared: Any, batch: list[T], on_crash: Callable[[T], R]) -> Iterator[R]:
+        """Rerun a failed batch one task at a time, so only the task that kills its worker is reported."""
+        for task in batch:
+            try:
+                yield from self.ray.get(remote.remote(shared, [task]))
+            except self._crashes:
+                yield on_crash(task)
+
+    @property
+    def _crashes(self) -> tuple[type[BaseException], ...]:
+        return (self.ray.exceptions.WorkerCrashedError, self.ray.exceptions.RayTaskError, self.ray.exceptions.OutOfMemoryError)
