@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-.PHONY: install browser demo test lock bench bench-match bench-watermark bench-case
+.PHONY: install browser demo test lock bench bench-match bench-watermark bench-case bench-api bench-ray
 
 install: $(STAMP)
 
@@ -45,3 +45,9 @@ bench-watermark: $(STAMP)
 
 bench-case: $(STAMP)
 	$(VENV)/bin/python benchmarks/case_matching.py
+
+bench-api: $(STAMP)
+	$(VENV)/bin/python benchmarks/api_load.py
+
+bench-ray: $(STAMP)
+	$(VENV)/bin/python benchmarks/ray_scale.py

@@ -20,7 +20,7 @@ from pathlib import Path
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.media_factory import synthetic_image  # noqa: E402
+from tests.media_factory import synthetic_image
 
 COMMAND = [sys.executable, "-m", "clearsight"]
 

@@ -28,6 +28,8 @@ EXACT_SIGNALS = ("md5", "sha1", "sha256")
 MIN_QUALITY = 50
 """PDQ hashes below this quality (flat or tiny images) match too much to be trusted."""
 REFRESH_SECONDS = 1.0
+LABEL_CACHE = 200_000
+"""Most hash labels kept in memory (about 200 bytes each)."""
 SNAPSHOT_MIN_ROWS = 200_000
 """Below this many hashes read from the store, loading is already quick and no snapshot is written."""
 
@@ -114,6 +116,8 @@ class Matcher:
         self._last_removal = 0
         self._last_value = ""
         self._refreshed = 0.0
+        self._labels: dict[int, HashLabels] = {}
+        """Labels of PDQ hashes already matched: a hot hash is looked up in the store once."""
         self.restored = snapshot is not None and self._restore(snapshot)
         """Whether the PDQ index came from the snapshot rather than from reading every hash."""
         read = self.refresh()
@@ -137,7 +141,10 @@ class Matcher:
 
         Returns how many hashes were read.
         """
-        self.banks = {bank.id: bank for bank in self.store.banks(with_counts=False)}
+        banks = {bank.id: bank for bank in self.store.banks(with_counts=False)}
+        if banks != self.banks:
+            self._labels.clear()  # a bank's default classification may have changed
+        self.banks = banks
         parts = []
         for hash_ids, bank_ids, values in self.store.hashes_after("pdq", self._last_hash_id):
             parts.append((hex_to_words(list(values)), np.array(hash_ids, dtype=np.int64), np.array(bank_ids, dtype=np.int32)))
@@ -153,9 +160,20 @@ class Matcher:
         self._last_removal, removed = self.store.removals_after(self._last_removal)
         if removed:
             self.index.remove(removed)
+            for hash_id in removed:
+                self._labels.pop(hash_id, None)
         self.videos.refresh()
         self._refreshed = time.monotonic()
         return read
+
+    def _labels_of(self, hash_ids: list[int]) -> dict[int, HashLabels]:
+        """Labels of index hits, from the cache or the store (entries' labels never change after import)."""
+        missing = [hash_id for hash_id in hash_ids if hash_id not in self._labels]
+        if missing:
+            if len(self._labels) > LABEL_CACHE:
+                self._labels.clear()
+            self._labels.update(self.store.labels(missing))
+        return {hash_id: self._labels[hash_id] for hash_id in hash_ids if hash_id in self._labels}
 
     def _scope(self, restrict: Sequence[str] | None = None) -> dict[int, BankInfo]:
         """Banks consulted, by id: those named (else every enabled one), and every enabled allowlist;
@@ -266,7 +284,7 @@ class Matcher:
                     best, indexes = per_hash.get(hash_id, (distance, []))
                     per_hash[hash_id] = (min(best, distance), [*indexes, query_index])
         times = np.array([float(frame[3]) for frame in usable], dtype=np.float64)
-        labels = self.store.labels(list(per_hash))
+        labels = self._labels_of(list(per_hash))
         for hash_id, (distance, indexes) in per_hash.items():
             label = labels.get(hash_id)
             if label is None or (label.quality is not None and label.quality < self.options.min_quality):
@@ -286,7 +304,7 @@ class Matcher:
                 if distance > radii.get(bank_id, -1) or (hash_id in best and best[hash_id][0] <= distance):
                     continue
                 best[hash_id] = (distance, None if transform == "original" else transform)
-        labels = self.store.labels(list(best))
+        labels = self._labels_of(list(best))
         for hash_id, (distance, via) in best.items():
             label = labels.get(hash_id)
             if label is not None and (label.quality is None or label.quality >= self.options.min_quality):

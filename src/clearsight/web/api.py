@@ -66,7 +66,7 @@ def live() -> dict[str, str]:
 
 
 @router.get("/whoami", summary="The token's name and the banks it may use")
-def whoami(client: Client) -> dict[str, Any]:
+async def whoami(client: Client) -> dict[str, Any]:
     return {"token": client[0], "banks": client[1]}
 
 
@@ -76,7 +76,7 @@ def ready(request: Request, client: Client) -> dict[str, Any]:
 
 
 @router.post("/lookup", summary="Match a batch of items' hashes against the banks this token may use")
-def lookup(request: Request, body: LookupRequest, client: Client) -> dict[str, Any]:
+async def lookup(request: Request, body: LookupRequest, client: Client) -> dict[str, Any]:
     queries = []
     for index, item in enumerate(body.items):
         try:

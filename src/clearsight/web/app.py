@@ -10,10 +10,11 @@ Every login, view, reveal, grade, review, import and settings change goes into t
 from __future__ import annotations
 
 import html
-from typing import Any
 
 from fastapi import FastAPI, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from clearsight.assess.accounts import Accounts
 from clearsight.assess.grading import Grading
@@ -40,6 +41,26 @@ SECURITY_HEADERS = {
 }
 
 
+class SecurityHeaders:
+    """Adds SECURITY_HEADERS to every response; plain ASGI, since Starlette's BaseHTTPMiddleware
+    costs a task and a stream per request, a large share of a hash lookup's time."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).update(SECURITY_HEADERS)
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
 def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
     """The app on the case database of `settings`; with `api_only`, the machine API alone."""
     app = FastAPI(title="Clearsight", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json")
@@ -57,11 +78,7 @@ def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
     for module in (api, hma) if api_only else (api, hma, pages, items, grading, reports, wellbeing):
         app.include_router(module.router)
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Any) -> Response:
-        response: Response = await call_next(request)
-        response.headers.update(SECURITY_HEADERS)
-        return response
+    app.add_middleware(SecurityHeaders)
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired) -> Response:
@@ -73,3 +90,4 @@ def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
                             status.HTTP_400_BAD_REQUEST)
 
     return app
+

@@ -53,7 +53,7 @@ def _hashes_of_upload(request: Request, name: str, data: bytes) -> dict[str, str
 
 
 @router.get("/m/raw_lookup", summary="HMA: content ids matching a signal")
-def raw_lookup(request: Request, client: Client, signal_type: str, signal: str, include_distance: bool = False) -> dict[str, Any]:
+async def raw_lookup(request: Request, client: Client, signal_type: str, signal: str, include_distance: bool = False) -> dict[str, Any]:
     matches = [match for match in _matches(request, client, _signal(signal_type, signal)) if match.entry_id is not None]
     if include_distance:
         return {"matches": [{"content_id": match.entry_id, "distance": str(match.distance)} for match in matches]}
@@ -61,7 +61,7 @@ def raw_lookup(request: Request, client: Client, signal_type: str, signal: str, 
 
 
 @router.get("/m/lookup", summary="HMA: banks with content matching a signal")
-def lookup(request: Request, client: Client, signal_type: str, signal: str, include_distance: bool = False) -> list[Any]:
+async def lookup(request: Request, client: Client, signal_type: str, signal: str, include_distance: bool = False) -> list[Any]:
     return _banks_of(_matches(request, client, _signal(signal_type, signal)), include_distance)
 
 

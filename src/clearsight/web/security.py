@@ -51,9 +51,10 @@ def check_csrf(expected: str, given: str | None) -> None:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or wrong CSRF token; reload the page")
 
 
-def api_client(request: Request) -> tuple[str, list[str] | None]:
+async def api_client(request: Request) -> tuple[str, list[str] | None]:
     """(token name, banks it may use) of an API request with a live bearer token, else 401; 429
-    with Retry-After when the token is over its rate."""
+    with Retry-After when the token is over its rate. Async, so a lookup never waits for a
+    thread-pool hand-off just to check its token (one indexed query)."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     accounts: Accounts = request.app.state.accounts
