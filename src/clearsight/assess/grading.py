@@ -42,6 +42,14 @@ def current_grades() -> Select[Any]:
             .where(assessments_t.c.review_state.not_in(REPLACED)).group_by(assessments_t.c.item_id))
 
 
+def confirmed_current(*columns: Any) -> Select[Any]:
+    """`columns` of the items whose current grade is confirmed (what figures and exports count),
+    from the items joined to those grades."""
+    current = current_grades().subquery()
+    joined = items_t.join(current, current.c.item_id == items_t.c.id).join(assessments_t, assessments_t.c.id == current.c.assessment_id)
+    return select(*columns).select_from(joined).where(assessments_t.c.review_state == CONFIRMED)
+
+
 def grade_values(grade: Grade) -> dict[str, Any]:
     """The assessment row's grade columns and the derived labels of `grade`."""
     return grade.as_dict() | {"labels": derived_labels(grade)}
@@ -168,8 +176,6 @@ class Grading:
 
     def confirmed_grades(self, item_ids: Sequence[int]) -> dict[int, Grade]:
         """The confirmed current grade of each of these items that has one."""
-        current = current_grades().subquery()
-        query = (select(assessments_t).join(current, current.c.assessment_id == assessments_t.c.id)
-                 .where(assessments_t.c.item_id.in_(list(item_ids)), assessments_t.c.review_state == CONFIRMED))
+        query = confirmed_current(assessments_t).where(assessments_t.c.item_id.in_(list(item_ids)))
         with self.engine.connect() as conn:
             return {row["item_id"]: grade_of(row) for row in conn.execute(query).mappings()}

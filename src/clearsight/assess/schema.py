@@ -22,6 +22,11 @@ AGE_BANDS = ("0-2", "3-6", "7-10", "11-13", "14-15", "16-17", "unknown")
 SEXES = ("girls", "boys", "both", "unidentified")
 PRODUCTIONS = ("real", "ai_realistic", "ai_non_realistic", "ai_altered_real", "drawn_cgi", "unknown")
 FLAGS = ("self_generated", "grid", "livestream")
+AI_PRODUCTIONS = ("ai_realistic", "ai_non_realistic", "ai_altered_real")
+REALISTIC_AI = ("ai_realistic", "ai_altered_real")
+"""AI-made items treated as photographs (pseudo-photographs); ai_non_realistic ones are prohibited images."""
+SEVERITY = ("A", "B", "C")
+"""UK categories, most severe first."""
 CHOICES: dict[str, tuple[str, ...]] = {
     "outcome": OUTCOMES, "uk_legal_basis": LEGAL_BASES, "uk_category": UK_CATEGORIES, "age_band": AGE_BANDS,
     "sex": SEXES, "production": PRODUCTIONS,

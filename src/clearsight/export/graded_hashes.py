@@ -15,25 +15,21 @@ from typing import Any, TextIO
 
 from sqlalchemy import Engine, select
 
-from clearsight.assess.grading import CONFIRMED, assessments_t, current_grades
+from clearsight.assess.grading import assessments_t, confirmed_current, items_t
+from clearsight.assess.schema import AI_PRODUCTIONS
 from clearsight.banks.formats import FORMATS
 from clearsight.banks.formats.base import ExportContext
 from clearsight.banks.records import BankRecord
-from clearsight.store.models import ItemHash, MediaItem
+from clearsight.store.models import ItemHash
 
-items_t = MediaItem.__table__
 hashes_t = ItemHash.__table__
 EXPORT_FORMATS = ("csv", "vics", "ncmec")
-AI_PRODUCTIONS = ("ai_realistic", "ai_non_realistic", "ai_altered_real")
 AI_TAG = "AI-generated"
 
 
 def _graded(engine: Engine, year: int | None) -> Iterator[dict[str, Any]]:
-    current = current_grades().subquery()
-    query = (select(items_t.c.id, items_t.c.media_type, assessments_t.c.outcome, assessments_t.c.uk_category, assessments_t.c.production,
-                    assessments_t.c.labels, assessments_t.c.created_at)
-             .join(current, current.c.item_id == items_t.c.id).join(assessments_t, assessments_t.c.id == current.c.assessment_id)
-             .where(assessments_t.c.review_state == CONFIRMED).order_by(items_t.c.id))
+    query = confirmed_current(items_t.c.id, items_t.c.media_type, assessments_t.c.outcome, assessments_t.c.uk_category, assessments_t.c.production,
+                              assessments_t.c.labels, assessments_t.c.created_at).order_by(items_t.c.id)
     with engine.connect() as conn:
         rows = [dict(row) for row in conn.execute(query).mappings() if year is None or row["created_at"].year == year]
         hashes: dict[int, dict[str, str]] = {}

@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
 
-from clearsight.assess.grading import CONFIRMED, assessments_t, current_grades
-from clearsight.store.models import MediaItem, Report, ReportItem
+from clearsight.assess.grading import assessments_t, confirmed_current, items_t
+from clearsight.store.models import Report, ReportItem
 
-items_t = MediaItem.__table__
 reports_t = Report.__table__
 report_items_t = ReportItem.__table__
 
@@ -44,11 +43,8 @@ class CountedReport:
 
 def load(engine: Engine) -> tuple[list[CountedItem], list[CountedReport]]:
     """Every item with a confirmed grade, and every report with the confirmed items attached to it."""
-    current = current_grades().subquery()
-    query = (select(items_t.c.id, items_t.c.media_type, assessments_t.c.created_at, assessments_t.c.outcome, assessments_t.c.uk_category,
-                    assessments_t.c.age_band, assessments_t.c.sex, assessments_t.c.production)
-             .join(current, current.c.item_id == items_t.c.id).join(assessments_t, assessments_t.c.id == current.c.assessment_id)
-             .where(assessments_t.c.review_state == CONFIRMED))
+    query = confirmed_current(items_t.c.id, items_t.c.media_type, assessments_t.c.created_at, assessments_t.c.outcome, assessments_t.c.uk_category,
+                              assessments_t.c.age_band, assessments_t.c.sex, assessments_t.c.production)
     with engine.connect() as conn:
         items = {row.id: CountedItem(row.id, row.created_at.year, row.media_type, row.outcome, row.uk_category, row.age_band, row.sex, row.production)
                  for row in conn.execute(query)}

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from clearsight.assess.schema import AGE_BANDS, PRODUCTIONS, SEXES, UK_CATEGORIES
+from clearsight.assess.counting import most_severe, youngest
+from clearsight.assess.schema import AGE_BANDS, PRODUCTIONS, REALISTIC_AI, SEXES, UK_CATEGORIES
 from clearsight.intake.reports import COMMERCIAL, SITE_TYPES, WEB_LAYERS
 from clearsight.stats.records import CountedItem, CountedReport
 
@@ -21,8 +22,6 @@ RULES = (
     ("Percentages are of each year's own table total. Year-over-year change is against the count the year before (none when that"
      " was 0); percentage-point change is between the two years' percentages."),
 )
-REALISTIC_AI = ("ai_realistic", "ai_altered_real")
-SEVERITY = ("A", "B", "C")
 MEDIA = ("image", "video")
 
 
@@ -59,14 +58,12 @@ def _ai_reports(reports: list[CountedReport]) -> list[CountedReport]:
 
 def report_category(report: CountedReport) -> str:
     """The most severe category of any criminal item of the report (`none` when no item has one)."""
-    found = [item.uk_category for item in _criminal(report.items) if item.uk_category in SEVERITY]
-    return min(found, key=SEVERITY.index) if found else "none"
+    return most_severe(item.uk_category for item in _criminal(report.items)) or "none"
 
 
 def report_age(report: CountedReport) -> str:
     """The youngest age band of any criminal item of the report."""
-    found = [item.age_band for item in _criminal(report.items) if item.age_band != "unknown"]
-    return min(found, key=AGE_BANDS.index) if found else "unknown"
+    return youngest(item.age_band for item in _criminal(report.items)) or "unknown"
 
 
 SPECS = (
