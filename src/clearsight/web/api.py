@@ -55,8 +55,9 @@ class SharedMatcher:
         return len(self._matcher.index) if self._matcher is not None else None
 
 
-def _visible(request: Request, client: tuple[str, list[str] | None]) -> list[Any]:
-    banks = request.app.state.bank_store.banks()
+def visible_banks(request: Request, client: tuple[str, list[str] | None], with_counts: bool = True) -> list[Any]:
+    """The banks a token may use (all of them for a token not limited to banks)."""
+    banks = request.app.state.bank_store.banks(with_counts=with_counts)
     return [bank for bank in banks if client[1] is None or bank.name in client[1]]
 
 
@@ -72,7 +73,7 @@ async def whoami(client: Client) -> dict[str, Any]:
 
 @router.get("/status", summary="Readiness: banks this token sees and the PDQ index size")
 def ready(request: Request, client: Client) -> dict[str, Any]:
-    return {"status": "ok", "banks": len(_visible(request, client)), "pdq_index_size": request.app.state.api_matcher.size()}
+    return {"status": "ok", "banks": len(visible_banks(request, client, with_counts=False)), "pdq_index_size": request.app.state.api_matcher.size()}
 
 
 @router.post("/lookup", summary="Match a batch of items' hashes against the banks this token may use")
@@ -114,12 +115,12 @@ async def provenance(request: Request, client: Client) -> dict[str, Any]:
 
 @router.get("/banks", summary="The banks this token may use")
 def banks(request: Request, client: Client) -> dict[str, Any]:
-    return {"banks": [bank.as_dict() for bank in _visible(request, client)]}
+    return {"banks": [bank.as_dict() for bank in visible_banks(request, client)]}
 
 
 @router.get("/banks/{name}/entries", summary="A bank's entries, a page at a time (after the last id seen)")
 def entries(request: Request, client: Client, name: str, after: int = 0, limit: int = 100) -> dict[str, Any]:
-    if name not in {bank.name for bank in _visible(request, client)}:
+    if name not in {bank.name for bank in visible_banks(request, client, with_counts=False)}:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no bank named {name} for this token")
     page = request.app.state.bank_store.entries_page(name, after, max(1, min(limit, PAGE_LIMIT)))
     return {"entries": page, "next_after": page[-1]["id"] if page else None}

@@ -19,6 +19,7 @@ from clearsight.banks.matcher import Match, MatchQuery
 from clearsight.banks.records import HEX_LENGTHS, normalize_hash
 from clearsight.errors import ClearsightError
 from clearsight.pipeline.process import process_bytes
+from clearsight.web.api import visible_banks
 from clearsight.web.security import api_client
 from clearsight.web.uploads import uploaded_file
 
@@ -87,7 +88,7 @@ def _bank_json(bank: Any) -> dict[str, Any]:
 
 @router.get("/c/banks", summary="HMA: the banks this token may use")
 def banks(request: Request, client: Client) -> list[dict[str, Any]]:
-    return [_bank_json(bank) for bank in request.app.state.bank_store.banks(with_counts=False) if client[1] is None or bank.name in client[1]]
+    return [_bank_json(bank) for bank in visible_banks(request, client, with_counts=False)]
 
 
 @router.post("/c/banks", summary="HMA: create a bank (tokens not limited to banks only)")
@@ -113,7 +114,7 @@ def create_bank(request: Request, client: Client, body: Annotated[dict[str, Any]
 @router.post("/c/bank/{bank_name}/signal", summary="HMA: add signals to a bank as one content item")
 def add_signal(request: Request, client: Client, bank_name: str, body: Annotated[dict[str, str], Body()]) -> dict[str, Any]:
     store = request.app.state.bank_store
-    if (client[1] is not None and bank_name not in client[1]) or not store.banks([bank_name], with_counts=False):
+    if bank_name not in {bank.name for bank in visible_banks(request, client, with_counts=False)}:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"bank '{bank_name}' not found")
     if not body:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "No signals given")
