@@ -12,17 +12,11 @@ from clearsight.assess.jurisdictions import derived_labels
 from clearsight.assess.schema import Grade, parse_grade
 from clearsight.errors import ClearsightError
 from clearsight.web.items import item_page
-from clearsight.web.security import Visitor, check_csrf, visitor
+from clearsight.web.security import Visitor, checked_form, visitor
 from clearsight.web.templating import TEMPLATES
 
 router = APIRouter()
 PageVisitor = Annotated[Visitor, Depends(visitor)]
-
-
-async def _checked_form(request: Request, found: Visitor) -> FormData:
-    form = await request.form()
-    check_csrf(found.csrf, str(form.get("csrf_token") or ""))
-    return form
 
 
 def _grade(form: FormData) -> Grade:
@@ -36,7 +30,7 @@ def _back(item_id: int) -> Response:
 @router.post("/grading/labels", response_class=HTMLResponse)
 async def labels(request: Request, found: PageVisitor) -> Response:
     """The derived labels of the grade being entered (asked by htmx as the form changes)."""
-    form = await _checked_form(request, found)
+    form = await checked_form(request, found)
     context: dict[str, Any]
     try:
         context = {"labels": derived_labels(_grade(form)), "problem": None}
@@ -47,7 +41,7 @@ async def labels(request: Request, found: PageVisitor) -> Response:
 
 @router.post("/items/{item_id}/grade")
 async def grade(request: Request, found: PageVisitor, item_id: int) -> Response:
-    form = await _checked_form(request, found)
+    form = await checked_form(request, found)
     state = request.app.state
     try:
         exposure = state.wellbeing.exposure(found.account.name, subject=str(item_id)).seconds
@@ -60,7 +54,7 @@ async def grade(request: Request, found: PageVisitor, item_id: int) -> Response:
 @router.post("/assessments/{assessment_id}/review")
 async def review(request: Request, found: PageVisitor, assessment_id: int) -> Response:
     """A second person's confirm or dispute, or a reviewer's uphold or overrule of a dispute."""
-    form = await _checked_form(request, found)
+    form = await checked_form(request, found)
     state = request.app.state
     decision = str(form.get("decision") or "")
     item_id = int(str(form.get("item_id") or 0))

@@ -13,7 +13,7 @@ from clearsight.errors import ClearsightError
 from clearsight.intake import reports as intake
 from clearsight.intake.reports import parse_action, read_reports, report_record
 from clearsight.web.items import REFRESH_SECONDS, item_page
-from clearsight.web.security import Visitor, check_csrf, visitor
+from clearsight.web.security import Visitor, check_csrf, checked_form, visitor
 from clearsight.web.templating import render
 
 router = APIRouter()
@@ -33,8 +33,7 @@ def report_list(request: Request, found: PageVisitor, site_type: str = "") -> Re
 
 @router.post("/reports")
 async def report_add(request: Request, found: PageVisitor) -> Response:
-    form = await request.form()
-    check_csrf(found.csrf, str(form.get("csrf_token") or ""))
+    form = await checked_form(request, found)
     state = request.app.state
     try:
         record = report_record({key: form.get(key) for key in form})

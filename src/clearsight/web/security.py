@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from fastapi import HTTPException, Request, status
+from starlette.datastructures import FormData
 
 from clearsight.assess.accounts import Account, Accounts
 
@@ -49,6 +50,13 @@ def require_role(found: Visitor, *roles: str) -> None:
 def check_csrf(expected: str, given: str | None) -> None:
     if not given or not secrets.compare_digest(expected, given):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "missing or wrong CSRF token; reload the page")
+
+
+async def checked_form(request: Request, found: Visitor) -> FormData:
+    """The posted form of a signed-in page, once its CSRF token is checked."""
+    form = await request.form()
+    check_csrf(found.csrf, str(form.get("csrf_token") or ""))
+    return form
 
 
 async def api_client(request: Request) -> tuple[str, list[str] | None]:

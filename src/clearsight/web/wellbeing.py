@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse
 
 from clearsight.assess.wellbeing import WellbeingSettings
 from clearsight.errors import ClearsightError
-from clearsight.web.security import Visitor, check_csrf, require_role, visitor
+from clearsight.web.security import Visitor, checked_form, require_role, visitor
 from clearsight.web.templating import render
 
 router = APIRouter()
@@ -31,8 +31,7 @@ def preferences(request: Request, found: PageVisitor) -> Response:
 
 @router.post("/preferences")
 async def change_preferences(request: Request, found: PageVisitor) -> Response:
-    form = await request.form()
-    check_csrf(found.csrf, str(form.get("csrf_token") or ""))
+    form = await checked_form(request, found)
     try:
         request.app.state.wellbeing.change_preferences(found.account.id, found.account.name, dict(form))
     except ClearsightError as exc:
@@ -55,8 +54,7 @@ def settings_page(request: Request, found: PageVisitor) -> Response:
 @router.post("/admin/settings")
 async def change_settings(request: Request, found: PageVisitor) -> Response:
     require_role(found, "admin")
-    form = await request.form()
-    check_csrf(found.csrf, str(form.get("csrf_token") or ""))
+    form = await checked_form(request, found)
     try:
         request.app.state.wellbeing.change_settings(found.account.name, dict(form))
     except ClearsightError as exc:
