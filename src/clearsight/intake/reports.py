@@ -66,11 +66,11 @@ class RowError:
     message: str
 
 
-def _choice(values: Mapping[str, Any], name: str, allowed: tuple[str, ...], default: str | None) -> str | None:
+def _choice(values: Mapping[str, Any], name: str, allowed: tuple[str, ...], default: str | None, required: bool = False) -> str | None:
     raw = str(values.get(name) or "").strip().lower()
     if not raw:
-        if default is None and name == "source":
-            raise ClearsightError(f"source is required (one of {', '.join(allowed)})")
+        if required:
+            raise ClearsightError(f"{name.replace('_', ' ')} is required (one of {', '.join(allowed)})")
         return default
     if raw not in allowed:
         raise ClearsightError(f"{name.replace('_', ' ')} must be one of {', '.join(allowed)}, not {raw[:40]!r}")
@@ -133,7 +133,7 @@ def report_record(values: Mapping[str, Any]) -> ReportRecord:
     another system); ClearsightError naming every bad field."""
     fields = checked_fields({
         "url": lambda: _url(values),
-        "source": lambda: _choice(values, "source", SOURCES, None) or "",
+        "source": lambda: _choice(values, "source", SOURCES, None, required=True) or "",
         "site_type": lambda: _choice(values, "site_type", SITE_TYPES, "other") or "other",
         "web_layer": lambda: _choice(values, "web_layer", WEB_LAYERS, "clear") or "clear",
         "hosting_country": lambda: _country(values),
