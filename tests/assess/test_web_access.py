@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,6 +12,7 @@ from clearsight.assess.accounts import Accounts
 from clearsight.config import Settings
 from clearsight.store.db import open_engine
 from clearsight.web.app import create_app
+from clearsight.web.tokens import TOKEN_TTL, TokenCheck
 from tests.cli_runner import clearsight
 from tests.web_client import PASSWORD, csrf_of, log_in
 
@@ -68,8 +70,24 @@ def test_the_api_refuses_requests_without_a_live_token(site: TestClient, db: str
     accounts = Accounts(open_engine(db), actor="test")
     token = accounts.add_token("platform", ["known"])
     assert site.get("/api/v1/whoami", headers={"Authorization": f"Bearer {token}"}).json() == {"token": "platform", "banks": ["known"]}
+    accounts.revoke_token("platform")  # as `clearsight tokens revoke` would, from another process
+    revoked = time.monotonic()
+    while site.get("/api/v1/whoami", headers={"Authorization": f"Bearer {token}"}).status_code != 401:
+        assert time.monotonic() - revoked < TOKEN_TTL + 0.5, "a revoked token still works"
+        time.sleep(0.05)
+
+
+def test_an_api_token_answer_is_remembered_for_at_most_a_second(db: str) -> None:
+    accounts = Accounts(open_engine(db), actor="test")
+    token = accounts.add_token("platform", None)
+    now = [0.0]
+    check = TokenCheck(accounts, clock=lambda: now[0])
+    assert check.client(token) == ("platform", None)
     accounts.revoke_token("platform")
-    assert site.get("/api/v1/whoami", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    now[0] = TOKEN_TTL - 0.01
+    assert check.client(token) == ("platform", None)
+    now[0] = TOKEN_TTL
+    assert check.client(token) is None
 
 
 def test_logging_in_roles_and_logging_out(site: TestClient) -> None:

@@ -197,16 +197,22 @@ class _Tables:
         return chunk_of, np.concatenate(masks), self.bases[chunk_of]
 
     def candidates(self, queries: np.ndarray, max_distance: int) -> tuple[np.ndarray, np.ndarray]:
-        """(query number, row) pairs whose rows share a chunk within its radius with the query."""
+        """(query number, row) pairs whose rows share a chunk within its radius with the query.
+
+        Written for few queries as much as for many: an API lookup is one query, so the cost is
+        the number of numpy calls and of random reads into the tables, not arithmetic.
+        """
         chunk_of, masks, bases = self.plan(max_distance)
-        probes = ((_chunk_keys(queries, self.weights)[:, chunk_of] ^ masks) + bases).ravel()
+        probes = _chunk_keys(queries, self.weights)[:, chunk_of].astype(np.int64)
+        probes ^= masks
+        probes += bases
         begins = np.take(self.offsets, probes).astype(np.int64)
         lengths = np.take(self.offsets, probes + 1) - begins
-        occupied = np.flatnonzero(lengths)
-        begins, lengths = begins[occupied], lengths[occupied]
         ends = np.cumsum(lengths)
-        positions = np.arange(ends[-1] if len(ends) else 0) + np.repeat(begins - ends + lengths, lengths)
-        return np.repeat(occupied // len(chunk_of), lengths), np.take(self.rows, positions).astype(np.int64)
+        total = int(ends[-1]) if ends.size else 0
+        rows = np.take(self.rows, np.arange(total) + np.repeat(begins.ravel() - ends + lengths.ravel(), lengths.ravel()))
+        query_of = np.zeros(total, dtype=np.int64) if len(queries) == 1 else np.repeat(np.arange(len(queries)), lengths.sum(axis=1))
+        return query_of, rows
 
 
 class HammingIndex:
@@ -226,9 +232,11 @@ class HammingIndex:
         self.tables: _Tables | None = None
         self.indexed = 0
         """Rows [0, indexed) are in the tables; the rest are the delta, searched by brute force."""
+        self._live = 0
+        """Live rows, kept as a count because every lookup asks and summing the flags costs a pass over them."""
 
     def __len__(self) -> int:
-        return int(self._alive[: self.size].sum())
+        return self._live
 
     def _allocate(self, capacity: int) -> None:
         """Grow (or shrink) the row arrays to `capacity`, keeping the rows in use."""
@@ -240,7 +248,7 @@ class HammingIndex:
 
     def _replace_rows(self, codes: np.ndarray, ids: np.ndarray, tags: np.ndarray) -> None:
         """Make these the only rows, with room to add an eighth more before growing; no tables yet."""
-        self.size, self.tables, self.indexed = 0, None, 0
+        self.size, self.tables, self.indexed, self._live = 0, None, 0, 0
         self._allocate(len(ids) + max(MERGE_DELTA_AT, len(ids) // 8))
         self._append(codes, ids, tags)
 
@@ -259,6 +267,7 @@ class HammingIndex:
         self._codes[rows] = np.asarray(codes, dtype=np.uint64).reshape(-1, WORDS)
         self._ids[rows], self._tags[rows], self._alive[rows] = ids, tags, True
         self.size += count
+        self._live += count
 
     def add(self, codes: np.ndarray, ids: np.ndarray, tags: np.ndarray) -> None:
         """Append rows; they are searchable as soon as this returns."""
@@ -270,6 +279,7 @@ class HammingIndex:
         """Stop returning rows with these ids; how many were found."""
         rows = np.flatnonzero(np.isin(self._ids[: self.size], np.asarray(ids, dtype=np.int64)) & self._alive[: self.size])
         self._alive[rows] = False
+        self._live -= len(rows)
         return len(rows)
 
     @property
@@ -310,18 +320,17 @@ class HammingIndex:
         if self.tables is not None and len(self.tables.plan(max_distance)[0]) < self.indexed // 4:
             query_of, rows = self.tables.candidates(queries, max_distance)
             distances = hamming_distances(np.take(self._codes, rows, axis=0), queries if len(queries) == 1 else np.take(queries, query_of, axis=0))
-            near = distances <= max_distance
-            parts.append((query_of[near], rows[near], distances[near]))
+            near = np.flatnonzero(distances <= max_distance)
+            parts.append((query_of[near], rows[near].astype(np.int64), distances[near]))
             brute_from = self.indexed
         if brute_from < self.size:
             parts.extend(self._scan(queries, brute_from, max_distance))
         if not parts:
             parts.append((np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)))
-        query_of, rows, distances = (np.concatenate(column) for column in zip(*parts, strict=True))
+        query_of, rows, distances = parts[0] if len(parts) == 1 else (np.concatenate(column) for column in zip(*parts, strict=True))
         live = self._alive[rows]
-        query_of, rows, distances = query_of[live], rows[live], distances[live]
-        _, first = np.unique(query_of * self.size + rows, return_index=True)
-        query_of, rows, distances = query_of[first], rows[first], distances[first]
+        _, first = np.unique(query_of[live] * self.size + rows[live], return_index=True)
+        query_of, rows, distances = query_of[live][first], rows[live][first], distances[live][first]
         bounds = np.searchsorted(query_of, np.arange(len(queries) + 1))
         return [
             Hits(self._ids[rows[lo:hi]], self._tags[rows[lo:hi]], distances[lo:hi])

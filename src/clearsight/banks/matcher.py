@@ -210,6 +210,7 @@ class Matcher:
         pdq_queries = [self._pdq_queries(query) for query in queries]
         flat = [value for item in pdq_queries for value in item.values()]
         results = self.index.query(hex_to_words(flat), max(radii.values())) if flat and len(self.index) else [Hits.empty()] * len(flat)
+        self._labels_of([hash_id for hits in results for hash_id in hits.ids.tolist()])  # one store query for every item's hits
         reports = []
         start = 0
         for query, item_queries in zip(queries, pdq_queries, strict=True):

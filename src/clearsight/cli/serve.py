@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -9,7 +10,7 @@ import uvicorn
 
 from clearsight.cli.app import DbOption, app, console
 from clearsight.config import load_settings
-from clearsight.web.app import create_app
+from clearsight.web.app import API_ONLY_ENV
 
 
 @app.command("serve")
@@ -18,8 +19,13 @@ def serve_command(
     host: Annotated[str, typer.Option("--host", help="Address to listen on; keep it local unless behind a TLS proxy.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
     api: Annotated[bool, typer.Option("--api", help="Serve the machine API (/api/v1/, bearer tokens) alone, without the analyst pages.")] = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, help="Server processes on this port, one per core for the API; each holds its own PDQ index.")] = 1,
 ) -> None:
     """Serve the assessment web app (log in with an account made by `clearsight users add`) and the API."""
     settings = load_settings(db)
-    console.print(f"Serving the case database {settings.db} on http://{host}:{port}/" + (" (API only)" if api else ""))
-    uvicorn.run(create_app(settings, api_only=api), host=host, port=port, log_level="warning")
+    console.print(f"Serving the case database {settings.db} on http://{host}:{port}/" + (" (API only)" if api else "")
+                  + (f" with {workers} processes" if workers > 1 else ""))
+    # Each process builds the app itself from the environment (uvicorn starts workers by import).
+    os.environ |= {"CLEARSIGHT_DB": settings.db, API_ONLY_ENV: "1" if api else "0"}
+    uvicorn.run("clearsight.web.app:app_from_environment", factory=True, host=host, port=port, workers=workers,
+                log_level="warning", access_log=False)

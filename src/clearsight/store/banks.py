@@ -301,6 +301,8 @@ class BankStore:
     def entry_labels(self, entry_ids: Sequence[int]) -> dict[int, tuple[str | None, str | None]]:
         """(classification, ref) of bank entries by id, the bank's classification standing in."""
         found: dict[int, tuple[str | None, str | None]] = {}
+        if not entry_ids:
+            return found
         with self.engine.connect() as conn:
             for chunk in _chunks(list(entry_ids)):
                 query = (select(entries_t.c.id, func.coalesce(entries_t.c.classification, banks_t.c.classification), entries_t.c.ref)

@@ -6,14 +6,13 @@ Nothing a client sends is stored: uploads are hashed in memory (hash-only mode, 
 
 from __future__ import annotations
 
-import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from clearsight.banks.matcher import Matcher, MatchQuery
+from clearsight.banks.matcher import MatchQuery
 from clearsight.banks.records import HEX_LENGTHS, normalize_hash
 from clearsight.item import ItemResult
 from clearsight.pipeline.process import process_bytes
@@ -34,25 +33,6 @@ class LookupItem(BaseModel):
 
 class LookupRequest(BaseModel):
     items: list[LookupItem] = Field(max_length=MAX_BATCH)
-
-
-class SharedMatcher:
-    """One matcher per process for API lookups, built on first use; calls are serialised because a
-    refresh changes the index in place."""
-
-    def __init__(self, build: Any) -> None:
-        self._build = build
-        self._matcher: Matcher | None = None
-        self._lock = threading.Lock()
-
-    def match(self, queries: list[MatchQuery], banks: list[str] | None) -> list[Any]:
-        with self._lock:
-            if self._matcher is None:
-                self._matcher = self._build()
-            return self._matcher.match_many(queries, banks)
-
-    def size(self) -> int | None:
-        return len(self._matcher.index) if self._matcher is not None else None
 
 
 def visible_banks(request: Request, client: tuple[str, list[str] | None], with_counts: bool = True) -> list[Any]:
@@ -87,7 +67,7 @@ async def lookup(request: Request, body: LookupRequest, client: Client) -> dict[
         if not hashes:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"items[{index}]: no hashes (known: {', '.join(HEX_LENGTHS)})")
         queries.append(MatchQuery(hashes))
-    reports = request.app.state.api_matcher.match(queries, client[1])
+    reports = await request.app.state.api_matcher.match(queries, client[1])
     return {"results": [{"id": item.id, **report.record()} for item, report in zip(body.items, reports, strict=True)]}
 
 
@@ -100,7 +80,7 @@ async def hash_and_lookup(request: Request, client: Client) -> dict[str, Any]:
     name, data = await uploaded_file(request)
     results = await run_in_threadpool(_hashed, request, name, data)
     queries = [MatchQuery(result.hashes, result.qualities, {}, (result.vpdq or {}).get("hashes")) for result in results]
-    reports = await run_in_threadpool(request.app.state.api_matcher.match, queries, client[1])
+    reports = await request.app.state.api_matcher.match(queries, client[1])
     return {"items": [{"path": result.path, "media_type": result.media_type, "mime": result.mime, "size": result.size, "hashes": result.hashes,
                        "errors": [message for _, message in result.errors], **report.record()} for result, report in zip(results, reports, strict=True)]}
 

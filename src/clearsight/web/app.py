@@ -10,10 +10,10 @@ Every login, view, reveal, grade, review, import and settings change goes into t
 from __future__ import annotations
 
 import html
+import os
 
 from fastapi import FastAPI, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from clearsight.assess.accounts import Accounts
@@ -21,16 +21,18 @@ from clearsight.assess.grading import Grading
 from clearsight.assess.known import KnownItems
 from clearsight.assess.wellbeing import Wellbeing
 from clearsight.banks.matcher import Matcher
-from clearsight.config import Settings
+from clearsight.banks.snapshot import snapshot_path
+from clearsight.config import Settings, database_url, load_settings
 from clearsight.errors import ClearsightError
 from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
 from clearsight.store.items import ItemStore
 from clearsight.store.reports import ReportStore
 from clearsight.web import api, grading, hma, items, pages, reports, wellbeing
-from clearsight.web.api import SharedMatcher
+from clearsight.web.lookups import SharedMatcher
 from clearsight.web.ratelimit import RateLimiter
 from clearsight.web.security import LoginRequired
+from clearsight.web.tokens import TokenCheck
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
@@ -39,6 +41,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
+_SECURITY_RAW = [(name.lower().encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
+_SECURITY_NAMES = {name for name, _ in _SECURITY_RAW}
 
 
 class SecurityHeaders:
@@ -55,7 +59,7 @@ class SecurityHeaders:
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message).update(SECURITY_HEADERS)
+                message["headers"] = [header for header in message.get("headers", ()) if header[0].lower() not in _SECURITY_NAMES] + _SECURITY_RAW
             await send(message)
 
         await self.app(scope, receive, with_headers)
@@ -73,9 +77,11 @@ def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
     app.state.reports = ReportStore(engine)
     app.state.wellbeing = Wellbeing(engine, accounts.audit)
     app.state.bank_store = BankStore(engine)
-    app.state.api_matcher = SharedMatcher(lambda: Matcher(BankStore(engine)))
+    snapshot = snapshot_path(settings.cache_dir, database_url(settings.db), "pdq")
+    app.state.api_matcher = SharedMatcher(lambda: Matcher(BankStore(engine), snapshot=snapshot))
     app.state.rate_limiter = RateLimiter(settings.api_rate)
-    for module in (api, hma) if api_only else (api, hma, pages, items, grading, reports, wellbeing):
+    app.state.tokens = TokenCheck(accounts)
+    for module in (hma, api) if api_only else (hma, api, pages, items, grading, reports, wellbeing):
         app.include_router(module.router)
 
     app.add_middleware(SecurityHeaders)
@@ -91,3 +97,13 @@ def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
 
     return app
 
+
+
+API_ONLY_ENV = "CLEARSIGHT_API_ONLY"
+
+
+def app_from_environment() -> FastAPI:
+    """The app as `clearsight serve` starts it in each server process (uvicorn imports it by name
+    to start several): settings from the environment, CLEARSIGHT_DB included, and the API alone
+    when CLEARSIGHT_API_ONLY is 1."""
+    return create_app(load_settings(), api_only=os.environ.get(API_ONLY_ENV) == "1")

@@ -9,11 +9,12 @@ md5, sha1, sha256, pdq.
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from clearsight.banks.matcher import Match, MatchQuery
 from clearsight.banks.records import HEX_LENGTHS, normalize_hash
@@ -36,8 +37,8 @@ def _signal(signal_type: str, signal: str) -> dict[str, str]:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"invalid signal type: {exc}") from None
 
 
-def _matches(request: Request, client: tuple[str, list[str] | None], hashes: dict[str, str]) -> list[Match]:
-    report = request.app.state.api_matcher.match([MatchQuery(hashes)], client[1])[0]
+async def _matches(request: Request, client: tuple[str, list[str] | None], hashes: dict[str, str]) -> list[Match]:
+    report = (await request.app.state.api_matcher.match([MatchQuery(hashes)], client[1]))[0]
     return list(report.matches)
 
 
@@ -53,17 +54,44 @@ def _hashes_of_upload(request: Request, name: str, data: bytes) -> dict[str, str
     return {signal: value for signal, value in result.hashes.items() if signal in HEX_LENGTHS}
 
 
-@router.get("/m/raw_lookup", summary="HMA: content ids matching a signal")
-async def raw_lookup(request: Request, client: Client, signal_type: str, signal: str, include_distance: bool = False) -> dict[str, Any]:
-    matches = [match for match in _matches(request, client, _signal(signal_type, signal)) if match.entry_id is not None]
+SIGNAL_QUERY: dict[str, Any] = {"parameters": [
+    {"name": "signal_type", "in": "query", "required": True, "schema": {"type": "string", "enum": list(HEX_LENGTHS)}},
+    {"name": "signal", "in": "query", "required": True, "schema": {"type": "string"}, "description": "The hash, in hex."},
+    {"name": "include_distance", "in": "query", "required": False, "schema": {"type": "boolean", "default": False}},
+]}
+"""The single-signal lookups read their query by hand (declared here for the OpenAPI spec) and
+answer with ready-made JSON: FastAPI's parameter and response validation would be a fifth of the
+cost of a lookup, the API's hottest call (see benchmarks/api_load.py)."""
+
+
+def _signal_query(request: Request) -> tuple[dict[str, str], bool]:
+    """The signal of a lookup's query string, and whether distances were asked for."""
+    query = request.query_params
+    missing = [name for name in ("signal_type", "signal") if not query.get(name)]
+    if missing:
+        raise HTTPException(status.HTTP_400_BAD_REQUEST, f"missing query parameter: {', '.join(missing)}")
+    return _signal(query["signal_type"], query["signal"]), query.get("include_distance", "").lower() in ("1", "true", "yes", "on")
+
+
+def _json(content: Any) -> Response:
+    return Response(json.dumps(content, separators=(",", ":")), media_type="application/json")
+
+
+@router.get("/m/raw_lookup", summary="HMA: content ids matching a signal", openapi_extra=SIGNAL_QUERY)
+async def raw_lookup(request: Request) -> Response:
+    client = await api_client(request)
+    hashes, include_distance = _signal_query(request)
+    matches = [match for match in await _matches(request, client, hashes) if match.entry_id is not None]
     if include_distance:
-        return {"matches": [{"content_id": match.entry_id, "distance": str(match.distance)} for match in matches]}
-    return {"matches": [match.entry_id for match in matches]}
+        return _json({"matches": [{"content_id": match.entry_id, "distance": str(match.distance)} for match in matches]})
+    return _json({"matches": [match.entry_id for match in matches]})
 
 
-@router.get("/m/lookup", summary="HMA: banks with content matching a signal")
-async def lookup(request: Request, client: Client, signal_type: str, signal: str, include_distance: bool = False) -> list[Any]:
-    return _banks_of(_matches(request, client, _signal(signal_type, signal)), include_distance)
+@router.get("/m/lookup", summary="HMA: banks with content matching a signal", openapi_extra=SIGNAL_QUERY)
+async def lookup(request: Request) -> Response:
+    client = await api_client(request)
+    hashes, include_distance = _signal_query(request)
+    return _json(_banks_of(await _matches(request, client, hashes), include_distance))
 
 
 @router.post("/m/lookup", summary="HMA: hash an uploaded file in memory and list the banks matching each signal")
@@ -72,7 +100,7 @@ async def lookup_upload(request: Request, client: Client, include_distance: bool
     hashes = await run_in_threadpool(_hashes_of_upload, request, name, data)
     found = {}
     for signal_type, value in hashes.items():
-        found[signal_type] = _banks_of(await run_in_threadpool(_matches, request, client, {signal_type: value}), include_distance)
+        found[signal_type] = _banks_of(await _matches(request, client, {signal_type: value}), include_distance)
     return found
 
 

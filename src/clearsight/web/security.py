@@ -16,6 +16,7 @@ from fastapi import HTTPException, Request, status
 from starlette.datastructures import FormData
 
 from clearsight.assess.accounts import Account, Accounts
+from clearsight.web.tokens import TokenCheck
 
 SESSION_COOKIE = "clearsight_session"
 LOGIN_CSRF_COOKIE = "clearsight_login_csrf"
@@ -62,11 +63,11 @@ async def checked_form(request: Request, found: Visitor) -> FormData:
 async def api_client(request: Request) -> tuple[str, list[str] | None]:
     """(token name, banks it may use) of an API request with a live bearer token, else 401; 429
     with Retry-After when the token is over its rate. Async, so a lookup never waits for a
-    thread-pool hand-off just to check its token (one indexed query)."""
+    thread-pool hand-off just to check its token (`web.tokens`)."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
-    accounts: Accounts = request.app.state.accounts
-    found = accounts.token(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    tokens: TokenCheck = request.app.state.tokens
+    found = tokens.client(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
     if found is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "a valid API token is needed", headers={"WWW-Authenticate": "Bearer"})
     wait = request.app.state.rate_limiter.retry_after(found[0])
