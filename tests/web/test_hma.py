@@ -53,6 +53,10 @@ def test_an_hma_client_sequence_gets_hmas_shapes(db: str) -> None:
         "matches": [{"content_id": added["id"], "distance": "1"}]}
     assert client.get("/m/lookup", params={"signal_type": "pdq", "signal": "0" * 64}, headers=auth).json() == []
     assert client.get("/m/lookup", params={"signal_type": "tmk", "signal": "x"}, headers=auth).status_code == 400
+    missing = client.get("/m/raw_lookup", params={"signal_type": "pdq"}, headers=auth)
+    assert missing.status_code == 400 and missing.json() == {"detail": "missing query parameter: signal"}
+    assert client.get("/m/lookup", params=query).status_code == 401
+    assert client.get("/m/lookup", params=query, headers=auth).headers["x-content-type-options"] == "nosniff"
 
     upload = _noise_png(1)
     hashed = client.post("/h/hash", files={"file": ("photo.png", upload, "image/png")}, headers=auth).json()

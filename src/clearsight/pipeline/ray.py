@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import socket
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -39,9 +40,27 @@ def _ray() -> Any:
     return ray
 
 
+CONNECT_SECONDS = 5.0
+"""How long to wait for a Ray head's port to answer before calling the address unreachable."""
+
+
+def _check_reachable(address: str) -> None:
+    """Refuse a `host:port` (or `ray://host:port`) address whose port does not answer, at once:
+    Ray itself retries an unreachable head for a minute or more before failing."""
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return  # "auto" and other forms Ray resolves itself
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_SECONDS).close()
+    except OSError as exc:
+        raise ClearsightError(f"cannot reach Ray at {address}: {exc.strerror or exc} (is `ray start --head` running there?)") from None
+
+
 class RayExecutor:
     def __init__(self, address: str | None = None, workers: int | None = None) -> None:
         self.ray = _ray()
+        if address and not self.ray.is_initialized():
+            _check_reachable(address)
         if not self.ray.is_initialized():
             os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
             options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": "ERROR",

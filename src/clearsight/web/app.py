@@ -83,6 +83,7 @@ def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
     app.state.tokens = TokenCheck(accounts)
     for module in (hma, api) if api_only else (hma, api, pages, items, grading, reports, wellbeing):
         app.include_router(module.router)
+    app.router.routes[:0] = hma.fast_routes()
 
     app.add_middleware(SecurityHeaders)
 

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from starlette.routing import Route
 
 from clearsight.banks.matcher import Match, MatchQuery
 from clearsight.banks.records import HEX_LENGTHS, normalize_hash
@@ -59,9 +60,11 @@ SIGNAL_QUERY: dict[str, Any] = {"parameters": [
     {"name": "signal", "in": "query", "required": True, "schema": {"type": "string"}, "description": "The hash, in hex."},
     {"name": "include_distance", "in": "query", "required": False, "schema": {"type": "boolean", "default": False}},
 ]}
-"""The single-signal lookups read their query by hand (declared here for the OpenAPI spec) and
-answer with ready-made JSON: FastAPI's parameter and response validation would be a fifth of the
-cost of a lookup, the API's hottest call (see benchmarks/api_load.py)."""
+"""The single-signal lookups, the API's hottest calls, are plain `Request -> Response` handlers
+that read their query by hand (declared here for the OpenAPI spec) and answer with ready-made
+JSON. `fast_routes` serves them as Starlette routes ahead of FastAPI's: FastAPI's per-request
+machinery (dependency solving, validation, exit stacks) would cost more than the index query
+(see benchmarks/api_load.py); their FastAPI twins below only document them."""
 
 
 def _signal_query(request: Request) -> tuple[dict[str, str], bool]:
@@ -92,6 +95,11 @@ async def lookup(request: Request) -> Response:
     client = await api_client(request)
     hashes, include_distance = _signal_query(request)
     return _json(_banks_of(await _matches(request, client, hashes), include_distance))
+
+
+def fast_routes() -> list[Route]:
+    """The lookups as Starlette routes, to be put before every other route of the app."""
+    return [Route("/m/lookup", lookup, methods=["GET"]), Route("/m/raw_lookup", raw_lookup, methods=["GET"])]
 
 
 @router.post("/m/lookup", summary="HMA: hash an uploaded file in memory and list the banks matching each signal")
