@@ -1,9 +1,9 @@
 """API token checks with a short memory, so a lookup does not pay a database query per request.
 
 A token's answer (live with its banks, or unknown) is kept for `TOKEN_TTL` seconds: a token
-revoked or added from another process takes effect within that time on every replica, the same
-bound as a hash added through another replica (`banks.matcher.REFRESH_SECONDS`). Only digests
-are kept, never the tokens themselves.
+revoked or added from another process takes effect within that time on every replica, as a hash
+added through another replica does (`banks.matcher.REFRESH_SECONDS`). Only digests are kept,
+never the tokens themselves.
 """
 
 from __future__ import annotations
