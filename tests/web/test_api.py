@@ -4,6 +4,7 @@ lookups report matches with their distance, and `--api` serves the API alone."""
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,12 @@ def test_the_api_alone_has_no_pages_and_publishes_its_spec(api: tuple[TestClient
     assert client.get("/api/v1/status", headers=_auth(tokens["x"])).json()["banks"] == 1
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert {"/api/v1/lookup", "/api/v1/banks", "/api/v1/banks/{name}/entries", "/api/v1/status", "/api/v1/status/live"} <= set(paths)
+
+
+def test_the_api_server_builds_its_index_as_it_starts_not_on_the_first_lookup(api: tuple[TestClient, dict[str, str]]) -> None:
+    client, tokens = api
+    with client:  # runs the app's start-up, as `clearsight serve --api` does
+        started = time.monotonic()
+        while client.get("/api/v1/status", headers=_auth(tokens["all"])).json()["pdq_index_size"] != 1:
+            assert time.monotonic() - started < 10, "the index was not built at start"
+            time.sleep(0.05)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import html
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response, status
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -65,9 +67,18 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+@asynccontextmanager
+async def _build_index_at_start(app: FastAPI) -> AsyncIterator[None]:
+    """An API server starts building its PDQ index as it starts, so the first lookups do not wait
+    for it (the analyst app builds it on its first API lookup, if there is one)."""
+    app.state.api_matcher.start()
+    yield
+
+
 def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
     """The app on the case database of `settings`; with `api_only`, the machine API alone."""
-    app = FastAPI(title="Clearsight", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json")
+    app = FastAPI(title="Clearsight", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json",
+                  lifespan=_build_index_at_start if api_only else None)
     engine = open_engine(settings.db)
     app.state.accounts = accounts = Accounts(engine, actor="web")
     app.state.items = ItemStore(engine)

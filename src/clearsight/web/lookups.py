@@ -8,8 +8,8 @@ in the same turn of the loop are matched together; an idle server adds no delay 
 lookup, and a busy one batches by itself, because requests pile up while a batch is matched.
 
 Matching runs on the event loop thread (no thread-pool hand-off per lookup, and no lock: the
-index is only touched there); only the first build of the index, seconds at millions of
-hashes, runs in a worker thread, so the health routes answer meanwhile.
+index is only touched there); only the build of the index, seconds at millions of hashes, runs
+in another thread (at start for `serve --api`), so the health routes answer meanwhile.
 """
 
 from __future__ import annotations
@@ -38,6 +38,10 @@ class SharedMatcher:
                 gc.collect()
                 gc.freeze()
             return self._matcher
+
+    def start(self) -> None:
+        """Build the index in a background thread now rather than on the first lookup."""
+        threading.Thread(target=self._built, name="pdq-index", daemon=True).start()
 
     async def match(self, queries: Sequence[MatchQuery], banks: Sequence[str] | None) -> list[MatchReport]:
         """Match these items against the banks (only `banks` when given), together with every
