@@ -4,9 +4,12 @@ lookups report matches with their distance, and `--api` serves the API alone."""
 from __future__ import annotations
 
 import hashlib
+import socket
+import subprocess
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -16,6 +19,7 @@ from clearsight.config import Settings
 from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
 from clearsight.web.app import create_app
+from tests.cli_runner import COMMAND
 
 PDQ = "f" * 16 + "0" * 48
 NEAR_PDQ = "e" + "f" * 15 + "0" * 48  # one bit away
@@ -85,3 +89,27 @@ def test_the_api_server_builds_its_index_as_it_starts_not_on_the_first_lookup(ap
         while client.get("/api/v1/status", headers=_auth(tokens["all"])).json()["pdq_index_size"] != 1:
             assert time.monotonic() - started < 10, "the index was not built at start"
             time.sleep(0.05)
+
+
+def test_serve_api_with_two_worker_processes_answers_lookups_on_one_port(api: tuple[TestClient, dict[str, str]], db: str) -> None:
+    _, tokens = api
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([*COMMAND, "serve", "--api", "--db", db, "--port", str(port), "--workers", "2"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        started = time.monotonic()
+        while True:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/m/lookup", params={"signal_type": "pdq", "signal": NEAR_PDQ},
+                                   headers=_auth(tokens["all"]), timeout=10)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() - started < 60, "the server did not start"
+                time.sleep(0.2)
+        assert answer.json() == ["partner_x"]
+        assert httpx.get(f"http://127.0.0.1:{port}/login", timeout=10).status_code == 404  # the API alone
+    finally:
+        server.terminate()
+        server.wait(20)

@@ -110,7 +110,6 @@ def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
     return app
 
 
-
 API_ONLY_ENV = "CLEARSIGHT_API_ONLY"
 
 
