@@ -18,7 +18,7 @@ from clearsight.assess.accounts import Accounts
 from clearsight.config import Settings
 from clearsight.store.db import open_engine
 from clearsight.web.app import create_app
-from tests.cli_runner import clearsight
+from tests.in_process_scan import scan_here
 from tests.media_factory import image_bytes
 from tests.provenance_factory import INFOTEXT, png
 from tests.video_factory import FPS, write_video
@@ -32,7 +32,7 @@ def case(db: str, tmp_path: Path) -> tuple[TestClient, Path]:
     (folder / "generated.png").write_bytes(png({"parameters": INFOTEXT}))
     (folder / "photo.jpg").write_bytes(image_bytes("JPEG", seed=4))
     write_video(folder / "clip.mp4", range(3 * FPS))
-    clearsight("scan", str(folder), "--db", db)
+    scan_here(folder, db)
     Accounts(open_engine(db), actor="test").add("ann", "analyst", PASSWORD)
     return TestClient(create_app(Settings(db=db)), follow_redirects=False), folder
 

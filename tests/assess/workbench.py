@@ -10,10 +10,12 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from clearsight.assess.accounts import Accounts
+from clearsight.banks.records import BankRecord
 from clearsight.config import Settings
+from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
 from clearsight.web.app import create_app
-from tests.cli_runner import clearsight
+from tests.in_process_scan import scan_here
 from tests.media_factory import image_bytes
 from tests.web_client import PASSWORD, csrf_of, log_in
 
@@ -67,12 +69,12 @@ def make_workbench(db: str, tmp_path: Path) -> Workbench:
     (folder / "other.png").write_bytes(image_bytes("PNG", seed=9))
     known = image_bytes("PNG", seed=21)
     (folder / "known.png").write_bytes(known)
-    bank_file = tmp_path / "bank.csv"
-    bank_file.write_text(f"sha256,classification,ref\n{hashlib.sha256(known).hexdigest()},B,partner-7\n")
-    clearsight("bank", "create", "partner", "--db", db)
-    clearsight("bank", "import", "partner", str(bank_file), "--db", db)
-    clearsight("scan", str(folder), "--db", db)
-    accounts = Accounts(open_engine(db), actor="test")
+    engine = open_engine(db)
+    banks = BankStore(engine)
+    banks.create("partner", source="test")
+    banks.import_records("partner", [BankRecord({"sha256": hashlib.sha256(known).hexdigest()}, "B", "partner-7")])
+    scan_here(folder, db)
+    accounts = Accounts(engine, actor="test")
     for name, role in (("ann", "analyst"), ("bob", "analyst"), ("rita", "reviewer"), ("ada", "admin")):
         accounts.add(name, role, PASSWORD)
     return Workbench(db, folder)

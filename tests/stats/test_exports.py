@@ -19,6 +19,7 @@ from clearsight.store.db import open_engine
 from clearsight.store.items import ItemStore, QueueFilter
 from clearsight.store.reports import ReportStore
 from tests.cli_runner import clearsight
+from tests.in_process_scan import scan_here
 from tests.media_factory import image_bytes
 from tests.provenance_factory import INFOTEXT, png
 
@@ -38,7 +39,7 @@ def graded(tmp_path: Path) -> tuple[str, dict[str, int]]:
     (folder / "photo.jpg").write_bytes(image_bytes("JPEG", seed=5))
     (folder / "benign.png").write_bytes(image_bytes("PNG", seed=6))
     (folder / "ungraded.png").write_bytes(image_bytes("PNG", seed=7))
-    clearsight("scan", str(folder), "--db", db)
+    scan_here(folder, db)
     engine = open_engine(db)
     rows, _ = ItemStore(engine).queue(QueueFilter(queue="all"), "nobody")
     ids = {Path(row["path"]).name: row["id"] for row in rows}

@@ -10,7 +10,6 @@ import uvicorn
 
 from clearsight.cli.app import DbOption, app, console
 from clearsight.config import load_settings
-from clearsight.web.app import API_ONLY_ENV
 
 
 @app.command("serve")
@@ -22,6 +21,8 @@ def serve_command(
     workers: Annotated[int, typer.Option("--workers", min=1, help="Server processes on this port, one per core for the API; each holds its own PDQ index.")] = 1,
 ) -> None:
     """Serve the assessment web app (log in with an account made by `clearsight users add`) and the API."""
+    from clearsight.web.app import API_ONLY_ENV  # FastAPI loads only for this command: every other command starts faster
+
     settings = load_settings(db)
     console.print(f"Serving the case database {settings.db} on http://{host}:{port}/" + (" (API only)" if api else "")
                   + (f" with {workers} processes" if workers > 1 else ""))
