@@ -13,7 +13,10 @@ class HashlibSignal:
 
     name: ClassVar[str]
     default_threshold: ClassVar[int] = 0
-    distance = staticmethod(exact_distance)
+
+    @staticmethod
+    def distance(a: str, b: str) -> int:
+        return exact_distance(a, b)
 
     @classmethod
     def new_digest(cls) -> Digest:

@@ -17,7 +17,10 @@ class PdqSignal:
     name: ClassVar[str] = "pdq"
     default_threshold: ClassVar[int] = 31
     media_types: ClassVar[frozenset[str]] = frozenset({"image"})
-    distance = staticmethod(hamming_distance)
+
+    @staticmethod
+    def distance(a: str, b: str) -> int:
+        return hamming_distance(a, b)
 
     @staticmethod
     def compute(item: Item, settings: Settings) -> tuple[str, int | None]:

@@ -36,7 +36,8 @@ def _box_matrix(length: int, window: int) -> np.ndarray:
     starts = np.maximum(0, positions - (window - half))
     stops = np.minimum(length, positions + half)
     covered = (positions[np.newaxis, :] >= starts[:, np.newaxis]) & (positions[np.newaxis, :] < stops[:, np.newaxis])
-    return covered / (stops - starts)[:, np.newaxis]
+    averaged: np.ndarray = covered / (stops - starts)[:, np.newaxis]
+    return averaged
 
 
 @lru_cache(maxsize=256)
@@ -54,7 +55,8 @@ def _downsampler(length: int) -> np.ndarray:
 def _dct_matrix() -> np.ndarray:
     rows = np.arange(1, DCT_SIDE + 1)[:, np.newaxis]
     cols = np.arange(HASH_SIDE)[np.newaxis, :]
-    return (np.sqrt(2.0 / HASH_SIDE) * np.cos((np.pi / 2.0 / HASH_SIDE) * rows * (2 * cols + 1))).astype(np.float32)
+    matrix: np.ndarray = (np.sqrt(2.0 / HASH_SIDE) * np.cos((np.pi / 2.0 / HASH_SIDE) * rows * (2 * cols + 1))).astype(np.float32)
+    return matrix
 
 
 def _quality(block: np.ndarray) -> int:
@@ -76,7 +78,8 @@ def _coefficients(luma: np.ndarray) -> tuple[np.ndarray, int] | None:
 
 def _bits(coefficients: np.ndarray) -> np.ndarray:
     flat = coefficients.ravel()
-    return flat > np.partition(flat, 127)[127]
+    bits: np.ndarray = flat > np.partition(flat, 127)[127]
+    return bits
 
 
 def pdq_from_luma(luma: np.ndarray) -> tuple[np.ndarray, int]:

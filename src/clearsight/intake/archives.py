@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import lzma
 import posixpath
 import tarfile
@@ -65,7 +66,7 @@ def unsafe_name_reason(name: str) -> str | None:
     return None
 
 
-def _read_bounded(stream: IO[bytes], budget: Budget, compressed_size: int | None) -> bytes:
+def _read_bounded(stream: IO[bytes] | io.BufferedIOBase, budget: Budget, compressed_size: int | None) -> bytes:
     """Read a member fully, stopping at the first limit it breaks."""
     limits = budget.limits
     chunks: list[bytes] = []
@@ -125,7 +126,7 @@ def _check_count(count: int, limits: Limits) -> None:
 
 def _tar_members(stream: BinaryIO, budget: Budget) -> Iterator[Member]:
     try:
-        archive = tarfile.open(fileobj=stream, mode="r:*")
+        archive = tarfile.open(fileobj=stream, mode="r:*")  # noqa: SIM115 - closed by the `with` below, once opening cannot fail
     except (tarfile.TarError, OSError, EOFError, lzma.LZMAError) as exc:
         raise ItemError(f"tar archive cannot be read: {exc}") from None
     with archive:
@@ -153,10 +154,11 @@ def _tar_members(stream: BinaryIO, budget: Budget) -> Iterator[Member]:
             raise ItemError(f"tar archive is damaged after {count} members: {exc}") from None
 
 
-_STREAM_OPENERS: dict[str, Callable[[BinaryIO], IO[bytes]]] = {
+# Callers use these in a `with`.
+_STREAM_OPENERS: dict[str, Callable[[BinaryIO], io.BufferedIOBase]] = {
     "gz": lambda raw: gzip.GzipFile(fileobj=raw),
     "bz2": lambda raw: bz2.BZ2File(raw),
-    "xz": lambda raw: lzma.LZMAFile(raw),
+    "xz": lambda raw: lzma.LZMAFile(raw),  # noqa: SIM115
 }
 
 
