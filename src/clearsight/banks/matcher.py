@@ -28,8 +28,8 @@ EXACT_SIGNALS = ("md5", "sha1", "sha256")
 MIN_QUALITY = 50
 """PDQ hashes below this quality (flat or tiny images) match too much to be trusted."""
 REFRESH_SECONDS = 0.25
-"""Most time between catch-ups with the store: a few indexed queries, so an API replica sees a hash
-added through another well within a second at a cost of about 1% of a core."""
+"""Most time between catch-ups with the store (a few indexed queries), so an API replica sees a
+hash added through another well within a second."""
 LABEL_CACHE = 200_000
 """Most hash labels kept in memory (about 200 bytes each)."""
 SNAPSHOT_MIN_ROWS = 200_000
