@@ -329,8 +329,9 @@ class HammingIndex:
             parts.append((np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)))
         query_of, rows, distances = parts[0] if len(parts) == 1 else (np.concatenate(column) for column in zip(*parts, strict=True))
         live = self._alive[rows]
-        _, first = np.unique(query_of[live] * self.size + rows[live], return_index=True)
-        query_of, rows, distances = query_of[live][first], rows[live][first], distances[live][first]
+        query_of, rows, distances = query_of[live], rows[live], distances[live]
+        _, first = np.unique(query_of * self.size + rows, return_index=True)
+        query_of, rows, distances = query_of[first], rows[first], distances[first]
         bounds = np.searchsorted(query_of, np.arange(len(queries) + 1))
         return [
             Hits(self._ids[rows[lo:hi]], self._tags[rows[lo:hi]], distances[lo:hi])
