@@ -104,15 +104,17 @@ def process_entry(entry: Entry, settings: Settings) -> list[ItemResult]:
         result = ItemResult(path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns)
         result.errors.append(("intake", f"cannot read: {exc.strerror or exc}"))
         return [result]
-    results: list[ItemResult] = []
-    _process(item, settings, results, Budget(settings.limits))
-    return results
+    return _results_of(item, settings)
 
 
 def process_bytes(name: str, data: bytes, settings: Settings) -> list[ItemResult]:
     """Results for bytes held in memory (an API upload) and, for an archive, its members: the
     same stages as a scanned file, with nothing written to disk."""
-    item = Item(ItemResult(path=name, size=len(data), mtime_ns=0), data=data, head=data[:HEAD_BYTES])
+    return _results_of(Item(ItemResult(path=name, size=len(data), mtime_ns=0), data=data, head=data[:HEAD_BYTES]), settings)
+
+
+def _results_of(item: Item, settings: Settings) -> list[ItemResult]:
+    """An item's results and its archive members' (parents first), under one archive budget."""
     results: list[ItemResult] = []
     _process(item, settings, results, Budget(settings.limits))
     return results

@@ -59,13 +59,12 @@ def _check_reachable(address: str) -> None:
 class RayExecutor:
     def __init__(self, address: str | None = None, workers: int | None = None) -> None:
         self.ray = _ray()
-        if address and not self.ray.is_initialized():
-            _check_reachable(address)
         if not self.ray.is_initialized():
             os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
             options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": "ERROR",
                                        "runtime_env": {"env_vars": SINGLE_THREADED}}
             if address:
+                _check_reachable(address)
                 options["address"] = address
             else:
                 options["num_cpus"] = workers or os.cpu_count() or 1
