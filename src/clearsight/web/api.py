@@ -18,10 +18,11 @@ from clearsight.item import ItemResult
 from clearsight.pipeline.process import process_bytes
 from clearsight.provenance.stage import public
 from clearsight.web.security import api_client
+from clearsight.web.tokens import ApiClient
 from clearsight.web.uploads import uploaded_file
 
 router = APIRouter(prefix="/api/v1", tags=["api"])
-Client = Annotated[tuple[str, list[str] | None], Depends(api_client)]
+Client = Annotated[ApiClient, Depends(api_client)]
 MAX_BATCH = 1000
 PAGE_LIMIT = 1000
 
@@ -35,10 +36,15 @@ class LookupRequest(BaseModel):
     items: list[LookupItem] = Field(max_length=MAX_BATCH)
 
 
-def visible_banks(request: Request, client: tuple[str, list[str] | None], with_counts: bool = True) -> list[Any]:
+def visible_banks(request: Request, client: ApiClient, with_counts: bool = True) -> list[Any]:
     """The banks a token may use (all of them for a token not limited to banks)."""
     banks = request.app.state.bank_store.banks(with_counts=with_counts)
     return [bank for bank in banks if client[1] is None or bank.name in client[1]]
+
+
+def may_use(request: Request, client: ApiClient, name: str) -> bool:
+    """Whether the bank `name` exists and this token may use it."""
+    return name in {bank.name for bank in visible_banks(request, client, with_counts=False)}
 
 
 @router.get("/status/live", summary="Liveness: the process answers (no token needed)")
@@ -71,14 +77,16 @@ async def lookup(request: Request, body: LookupRequest, client: Client) -> dict[
     return {"results": [{"id": item.id, **report.record()} for item, report in zip(body.items, reports, strict=True)]}
 
 
-def _hashed(request: Request, name: str, data: bytes) -> list[ItemResult]:
+def process_upload(request: Request, name: str, data: bytes) -> list[ItemResult]:
+    """The results of an uploaded file (and its archive members), processed in memory; call it in a
+    worker thread, since decoding takes milliseconds to seconds."""
     return process_bytes(name, data, request.app.state.settings)
 
 
 @router.post("/files", summary="Hash an uploaded file in memory (raw body or multipart `file`) and match it; nothing is kept")
 async def hash_and_lookup(request: Request, client: Client) -> dict[str, Any]:
     name, data = await uploaded_file(request)
-    results = await run_in_threadpool(_hashed, request, name, data)
+    results = await run_in_threadpool(process_upload, request, name, data)
     queries = [MatchQuery(result.hashes, result.qualities, {}, (result.vpdq or {}).get("hashes")) for result in results]
     reports = await request.app.state.api_matcher.match(queries, client[1])
     return {"items": [{"path": result.path, "media_type": result.media_type, "mime": result.mime, "size": result.size, "hashes": result.hashes,
@@ -88,7 +96,7 @@ async def hash_and_lookup(request: Request, client: Client) -> dict[str, Any]:
 @router.post("/files/provenance", summary="How an uploaded file was made (prompts hidden); nothing is kept")
 async def provenance(request: Request, client: Client) -> dict[str, Any]:
     name, data = await uploaded_file(request)
-    result = (await run_in_threadpool(_hashed, request, name, data))[0]
+    result = (await run_in_threadpool(process_upload, request, name, data))[0]
     return {"media_type": result.media_type, "provenance": public(result.provenance) if result.provenance else None,
             "errors": [message for _, message in result.errors]}
 
@@ -100,7 +108,7 @@ def banks(request: Request, client: Client) -> dict[str, Any]:
 
 @router.get("/banks/{name}/entries", summary="A bank's entries, a page at a time (after the last id seen)")
 def entries(request: Request, client: Client, name: str, after: int = 0, limit: int = 100) -> dict[str, Any]:
-    if name not in {bank.name for bank in visible_banks(request, client, with_counts=False)}:
+    if not may_use(request, client, name):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no bank named {name} for this token")
     page = request.app.state.bank_store.entries_page(name, after, max(1, min(limit, PAGE_LIMIT)))
     return {"entries": page, "next_after": page[-1]["id"] if page else None}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Body, HTTPException, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -20,13 +20,12 @@ from starlette.routing import Route
 from clearsight.banks.matcher import Match, MatchQuery
 from clearsight.banks.records import HEX_LENGTHS, normalize_hash
 from clearsight.errors import ClearsightError
-from clearsight.pipeline.process import process_bytes
-from clearsight.web.api import visible_banks
+from clearsight.web.api import Client, may_use, process_upload, visible_banks
 from clearsight.web.security import api_client
+from clearsight.web.tokens import ApiClient
 from clearsight.web.uploads import uploaded_file
 
 router = APIRouter(tags=["hma"])
-Client = Annotated[tuple[str, list[str] | None], Depends(api_client)]
 
 
 def _signal(signal_type: str, signal: str) -> dict[str, str]:
@@ -38,9 +37,10 @@ def _signal(signal_type: str, signal: str) -> dict[str, str]:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, f"invalid signal type: {exc}") from None
 
 
-async def _matches(request: Request, client: tuple[str, list[str] | None], hashes: dict[str, str]) -> list[Match]:
-    report = (await request.app.state.api_matcher.match([MatchQuery(hashes)], client[1]))[0]
-    return list(report.matches)
+async def _matches(request: Request, client: ApiClient, signals: list[dict[str, str]]) -> list[list[Match]]:
+    """The matches of each of these signals (one lookup for all of them)."""
+    reports = await request.app.state.api_matcher.match([MatchQuery(hashes) for hashes in signals], client[1])
+    return [list(report.matches) for report in reports]
 
 
 def _banks_of(matches: list[Match], with_distance: bool) -> list[Any]:
@@ -51,7 +51,7 @@ def _banks_of(matches: list[Match], with_distance: bool) -> list[Any]:
 
 
 def _hashes_of_upload(request: Request, name: str, data: bytes) -> dict[str, str]:
-    result = process_bytes(name, data, request.app.state.settings)[0]
+    result = process_upload(request, name, data)[0]
     return {signal: value for signal, value in result.hashes.items() if signal in HEX_LENGTHS}
 
 
@@ -84,7 +84,7 @@ def _json(content: Any) -> Response:
 async def raw_lookup(request: Request) -> Response:
     client = await api_client(request)
     hashes, include_distance = _signal_query(request)
-    matches = [match for match in await _matches(request, client, hashes) if match.entry_id is not None]
+    matches = [match for match in (await _matches(request, client, [hashes]))[0] if match.entry_id is not None]
     if include_distance:
         return _json({"matches": [{"content_id": match.entry_id, "distance": str(match.distance)} for match in matches]})
     return _json({"matches": [match.entry_id for match in matches]})
@@ -94,7 +94,7 @@ async def raw_lookup(request: Request) -> Response:
 async def lookup(request: Request) -> Response:
     client = await api_client(request)
     hashes, include_distance = _signal_query(request)
-    return _json(_banks_of(await _matches(request, client, hashes), include_distance))
+    return _json(_banks_of((await _matches(request, client, [hashes]))[0], include_distance))
 
 
 def fast_routes() -> list[Route]:
@@ -106,10 +106,8 @@ def fast_routes() -> list[Route]:
 async def lookup_upload(request: Request, client: Client, include_distance: bool = False) -> dict[str, Any]:
     name, data = await uploaded_file(request)
     hashes = await run_in_threadpool(_hashes_of_upload, request, name, data)
-    found = {}
-    for signal_type, value in hashes.items():
-        found[signal_type] = _banks_of(await _matches(request, client, {signal_type: value}), include_distance)
-    return found
+    found = await _matches(request, client, [{signal_type: value} for signal_type, value in hashes.items()])
+    return {signal_type: _banks_of(matches, include_distance) for signal_type, matches in zip(hashes, found, strict=True)}
 
 
 @router.post("/h/hash", summary="HMA: the signals of an uploaded file, hashed in memory")
@@ -150,7 +148,7 @@ def create_bank(request: Request, client: Client, body: Annotated[dict[str, Any]
 @router.post("/c/bank/{bank_name}/signal", summary="HMA: add signals to a bank as one content item")
 def add_signal(request: Request, client: Client, bank_name: str, body: Annotated[dict[str, str], Body()]) -> dict[str, Any]:
     store = request.app.state.bank_store
-    if bank_name not in {bank.name for bank in visible_banks(request, client, with_counts=False)}:
+    if not may_use(request, client, bank_name):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"bank '{bank_name}' not found")
     if not body:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "No signals given")

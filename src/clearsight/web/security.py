@@ -16,7 +16,7 @@ from fastapi import HTTPException, Request, status
 from starlette.datastructures import FormData
 
 from clearsight.assess.accounts import Account, Accounts
-from clearsight.web.tokens import TokenCheck
+from clearsight.web.tokens import ApiClient, TokenCheck
 
 SESSION_COOKIE = "clearsight_session"
 LOGIN_CSRF_COOKIE = "clearsight_login_csrf"
@@ -60,7 +60,7 @@ async def checked_form(request: Request, found: Visitor) -> FormData:
     return form
 
 
-async def api_client(request: Request) -> tuple[str, list[str] | None]:
+async def api_client(request: Request) -> ApiClient:
     """(token name, banks it may use) of an API request with a live bearer token, else 401; 429
     with Retry-After when the token is over its rate. Async, so a lookup never waits for a
     thread-pool hand-off just to check its token (`web.tokens`)."""

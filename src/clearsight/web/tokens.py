@@ -18,7 +18,8 @@ TOKEN_TTL = 1.0
 MAX_REMEMBERED = 10_000
 """Most answers kept; a flood of made-up tokens clears the memory rather than growing it."""
 
-Client = tuple[str, list[str] | None]
+ApiClient = tuple[str, list[str] | None]
+"""An API client: its token's name, and the banks it may use (None: every bank)."""
 
 
 class TokenCheck:
@@ -26,10 +27,10 @@ class TokenCheck:
         self._accounts = accounts
         self._ttl = ttl
         self._clock = clock
-        self._answers: dict[str, tuple[float, Client | None]] = {}
+        self._answers: dict[str, tuple[float, ApiClient | None]] = {}
         self._lock = threading.Lock()
 
-    def client(self, token: str) -> Client | None:
+    def client(self, token: str) -> ApiClient | None:
         """(name, banks) of a live token, or None; at most `ttl` seconds old."""
         digest = token_digest(token)
         now = self._clock()
