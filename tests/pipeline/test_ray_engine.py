@@ -4,11 +4,11 @@ nobody answers at fails at once."""
 
 from __future__ import annotations
 
-import socket
 import time
 from pathlib import Path
 
 from tests.cli_runner import clearsight
+from tests.loopback import free_port
 from tests.pipeline.test_scan import evidence  # noqa: F401 - the shared evidence folder fixture
 
 
@@ -20,9 +20,7 @@ def test_the_ray_engine_and_the_local_engine_give_the_same_records(evidence: Pat
 
 
 def test_an_unreachable_ray_address_is_refused_at_once_with_the_reason(evidence: Path, tmp_path: Path) -> None:  # noqa: F811
-    with socket.socket() as probe:  # a loopback port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     started = time.monotonic()
     refused = clearsight("scan", str(evidence), "--db", str(tmp_path / "ray.db"), "--engine", "ray", "--ray-address", f"127.0.0.1:{port}", check=False)
     assert refused.returncode != 0 and f"cannot reach Ray at 127.0.0.1:{port}" in refused.stderr

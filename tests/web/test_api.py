@@ -4,7 +4,6 @@ lookups report matches with their distance, and `--api` serves the API alone."""
 from __future__ import annotations
 
 import hashlib
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
 from clearsight.web.app import create_app
 from tests.cli_runner import COMMAND
+from tests.loopback import free_port
 
 PDQ = "f" * 16 + "0" * 48
 NEAR_PDQ = "e" + "f" * 15 + "0" * 48  # one bit away
@@ -93,9 +93,7 @@ def test_the_api_server_builds_its_index_as_it_starts_not_on_the_first_lookup(ap
 
 def test_serve_api_with_two_worker_processes_answers_lookups_on_one_port(api: tuple[TestClient, dict[str, str]], db: str) -> None:
     _, tokens = api
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     server = subprocess.Popen([*COMMAND, "serve", "--api", "--db", db, "--port", str(port), "--workers", "2"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from clearsight.config import Settings
 from clearsight.store.db import open_engine
 from clearsight.web.app import create_app
 from tests.cli_runner import clearsight
+from tests.loopback import free_port
 from tests.web_client import PASSWORD
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -46,12 +46,6 @@ def _saturated_share(png: bytes) -> float:
     return float((near[0] | near[1]).mean())
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[str]:
     db = str(tmp_path / "case.db")
@@ -62,7 +56,7 @@ def site(tmp_path: Path) -> Iterator[str]:
     accounts = Accounts(open_engine(db), actor="test")
     for name, role in (("ann", "analyst"), ("bob", "analyst"), ("ada", "admin")):
         accounts.add(name, role, PASSWORD)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(Settings(db=db)), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
