@@ -22,6 +22,7 @@ from PIL import Image, UnidentifiedImageError
 from clearsight.config import Settings
 from clearsight.errors import reason
 from clearsight.item import Item
+from clearsight.media.png_chunks import trailing_metadata
 from clearsight.provenance.evidence import Evidence, unreadable
 
 EXIF_IFD = 0x8769
@@ -136,9 +137,15 @@ class ImageContext:
             image = Image.open(io.BytesIO(self.data))
             self.format, self.size = image.format, image.size
             info = dict(image.info)
-            if image.format == "PNG" and image.size[0] * image.size[1] <= self.settings.limits.max_image_pixels:
-                info |= getattr(image, "text", {})  # text chunks after the pixel data, which loads them
-            exif = image.getexif()
+            if image.format == "PNG":  # Pillow would decode every pixel to reach the chunks after them
+                trailing = trailing_metadata(self.data, self.settings.limits.max_metadata_bytes)
+                info = {**trailing.texts, **info}
+                self.problems += [unreadable("metadata", problem) for problem in trailing.problems]
+                exif = Image.Exif()
+                if raw_exif := info.get("exif") or trailing.exif:
+                    exif.load(raw_exif)
+            else:
+                exif = image.getexif()
         except _DECODE_ERRORS as exc:
             self.problems.append(unreadable("metadata", f"the image container cannot be read: {reason(exc)}"))
             return
