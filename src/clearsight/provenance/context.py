@@ -136,10 +136,10 @@ class ImageContext:
         try:
             image = Image.open(io.BytesIO(self.data))
             self.format, self.size = image.format, image.size
-            info = dict(image.info)
+            info: dict[Any, Any] = dict(image.info)
             if image.format == "PNG":  # Pillow would decode every pixel to reach the chunks after them
                 trailing = trailing_metadata(self.data, self.settings.limits.max_metadata_bytes)
-                info = {**trailing.texts, **info}
+                info = trailing.texts | info
                 self.problems += [unreadable("metadata", problem) for problem in trailing.problems]
                 exif = Image.Exif()
                 if raw_exif := info.get("exif") or trailing.exif:
