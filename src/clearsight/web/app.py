@@ -34,6 +34,7 @@ from clearsight.web import api, grading, hma, items, pages, reports, wellbeing
 from clearsight.web.lookups import SharedMatcher
 from clearsight.web.ratelimit import RateLimiter
 from clearsight.web.security import LoginRequired
+from clearsight.web.throttle import LoginThrottle
 from clearsight.web.tokens import TokenCheck
 
 SECURITY_HEADERS = {
@@ -91,6 +92,7 @@ def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
     snapshot = snapshot_path(settings.cache_dir, database_url(settings.db), "pdq")
     app.state.api_matcher = SharedMatcher(lambda: Matcher(BankStore(engine), snapshot=snapshot))
     app.state.rate_limiter = RateLimiter(settings.api_rate)
+    app.state.login_throttle = LoginThrottle()
     app.state.tokens = TokenCheck(accounts)
     for module in (hma, api) if api_only else (hma, api, pages, items, grading, reports, wellbeing):
         app.include_router(module.router)
