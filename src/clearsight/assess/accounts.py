@@ -111,7 +111,7 @@ class Accounts:
         with self.engine.connect() as conn:
             row = conn.execute(select(users_t).where(users_t.c.name == name)).mappings().first()
         try:
-            verified = _hasher.verify(row["password_hash"] if row is not None else dummy, password)
+            verified: bool = _hasher.verify(row["password_hash"] if row is not None else dummy, password)
         except (VerificationError, InvalidHashError):
             verified = False
         if row is None or row["disabled"] or not verified:
