@@ -67,6 +67,8 @@ class Settings:
     to one is `trusted`, which is what makes its claims proof."""
     api_rate: float = 1000.0
     """Requests per second each API token may make ($CLEARSIGHT_API_RATE); bursts of twice that pass."""
+    max_json_bytes: int = MiB
+    """Largest request body the web app and API take, JSON or form, file uploads apart ($CLEARSIGHT_MAX_JSON_BYTES)."""
     novelai_public_keys: tuple[str, ...] = (NOVELAI_PUBLIC_KEY,)
     """Base64 Ed25519 keys accepted for NovelAI's `signed_hash` ($CLEARSIGHT_NOVELAI_PUBLIC_KEYS, comma-separated, replaces)."""
 
@@ -101,6 +103,11 @@ def load_settings(db: str | None = None, env: dict[str, str] | None = None) -> S
             settings = replace(settings, api_rate=float(env["CLEARSIGHT_API_RATE"]))
         except ValueError:
             raise ClearsightError(f"CLEARSIGHT_API_RATE must be a number, not {env['CLEARSIGHT_API_RATE']!r}") from None
+    if env.get("CLEARSIGHT_MAX_JSON_BYTES"):
+        raw = env["CLEARSIGHT_MAX_JSON_BYTES"]
+        if not raw.replace("_", "").isdigit() or int(raw.replace("_", "")) <= 0:
+            raise ClearsightError(f"CLEARSIGHT_MAX_JSON_BYTES must be a positive whole number of bytes, not {raw!r}")
+        settings = replace(settings, max_json_bytes=int(raw.replace("_", "")))
     if env.get("CLEARSIGHT_NOVELAI_PUBLIC_KEYS"):
         settings = replace(settings, novelai_public_keys=tuple(key.strip() for key in env["CLEARSIGHT_NOVELAI_PUBLIC_KEYS"].split(",") if key.strip()))
     return settings

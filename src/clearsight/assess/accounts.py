@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -14,6 +15,7 @@ from sqlalchemy import Engine, Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from clearsight.assess.audit import AuditLog
+from clearsight.assess.credentials import MAX_NAME_LENGTH, check_name, check_password
 from clearsight.errors import ClearsightError
 from clearsight.store.models import ApiToken, User, WebSession
 
@@ -24,8 +26,17 @@ SESSION_HOURS = 8
 """A session lasts a working day at most; analysts log in again after it."""
 
 ROLES = ("analyst", "reviewer", "admin")
-MIN_PASSWORD_LENGTH = 12
+ANONYMOUS = "anonymous"
+"""The actor of failed logins: whoever typed a name is not known to be that account, and entries
+under an account's name are what its exposure time is counted from (`assess.wellbeing`)."""
 _hasher = PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash no password matches, verified for unknown names so that a login takes as long
+    whether or not the name exists."""
+    return _hasher.hash(secrets.token_urlsafe(32))
 
 
 @dataclass(frozen=True)
@@ -37,11 +48,6 @@ class Account:
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "role": self.role, "disabled": self.disabled}
-
-
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ClearsightError(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
 
 
 def token_digest(token: str) -> str:
@@ -57,7 +63,8 @@ class Accounts:
     def add(self, name: str, role: str, password: str) -> Account:
         if role not in ROLES:
             raise ClearsightError(f"role must be one of {', '.join(ROLES)}")
-        _check_password(password)
+        check_name(name)
+        check_password(password, name)
         try:
             with self.engine.begin() as conn:
                 user_id = conn.execute(insert(users_t).values(name=name, role=role, password_hash=_hasher.hash(password), disabled=False,
@@ -79,30 +86,39 @@ class Accounts:
             return [Account(*row) for row in conn.execute(select(users_t.c.id, users_t.c.name, users_t.c.role, users_t.c.disabled).order_by(users_t.c.name))]
 
     def set_disabled(self, name: str, disabled: bool) -> None:
-        self.get(name)
+        """Disable (ending the account's sessions, so enabling it again revives none) or enable an account."""
+        account = self.get(name)
         with self.engine.begin() as conn:
-            conn.execute(update(users_t).where(users_t.c.name == name).values(disabled=disabled))
+            conn.execute(update(users_t).where(users_t.c.id == account.id).values(disabled=disabled))
+            if disabled:
+                conn.execute(delete(sessions_t).where(sessions_t.c.user_id == account.id))
         self.audit.append(self.actor, "user.disable" if disabled else "user.enable", name)
 
     def reset_password(self, name: str, password: str) -> None:
-        _check_password(password)
-        self.get(name)
+        """Set a new password and end the account's sessions: whoever knew the old one is logged out."""
+        check_password(password, name)
+        account = self.get(name)
         with self.engine.begin() as conn:
-            conn.execute(update(users_t).where(users_t.c.name == name).values(password_hash=_hasher.hash(password)))
-        self.audit.append(self.actor, "user.reset_password", name)
+            conn.execute(update(users_t).where(users_t.c.id == account.id).values(password_hash=_hasher.hash(password)))
+            ended = conn.execute(delete(sessions_t).where(sessions_t.c.user_id == account.id)).rowcount
+        self.audit.append(self.actor, "user.reset_password", name, {"sessions_ended": ended})
 
-    def authenticate(self, name: str, password: str) -> Account | None:
-        """The account if the password is right and the account enabled; every attempt is audited."""
+    def authenticate(self, name: str, password: str, client: str | None = None) -> Account | None:
+        """The account if the password is right and the account enabled; every attempt is audited,
+        a failed one under `ANONYMOUS` with the name typed (and the client's address) in its details.
+        Unknown and disabled names cost one argon2 verification too, so timing tells nothing."""
+        dummy = _dummy_hash()
         with self.engine.connect() as conn:
             row = conn.execute(select(users_t).where(users_t.c.name == name)).mappings().first()
-        ok = False
-        if row is not None and not row["disabled"]:
-            try:
-                ok = _hasher.verify(row["password_hash"], password)
-            except (VerificationError, InvalidHashError):
-                ok = False
-        self.audit.append(name, "login" if ok else "login.failed", name)
-        return Account(row["id"], row["name"], row["role"], row["disabled"]) if ok and row is not None else None
+        try:
+            verified: bool = _hasher.verify(row["password_hash"] if row is not None else dummy, password)
+        except (VerificationError, InvalidHashError):
+            verified = False
+        if row is None or row["disabled"] or not verified:
+            self.audit.append(ANONYMOUS, "login.failed", None, {"name": name[:2 * MAX_NAME_LENGTH], "client": client})
+            return None
+        self.audit.append(name, "login", name, {"client": client})
+        return Account(row["id"], row["name"], row["role"], row["disabled"])
 
     def start_session(self, account: Account) -> tuple[str, str]:
         """A new browser session: (cookie value, CSRF token). Only the cookie's digest is stored."""

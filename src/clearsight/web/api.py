@@ -17,6 +17,7 @@ from clearsight.banks.records import HEX_LENGTHS, normalize_hash
 from clearsight.item import ItemResult
 from clearsight.pipeline.process import process_bytes
 from clearsight.provenance.stage import public
+from clearsight.web.ids import QueryId
 from clearsight.web.security import api_client
 from clearsight.web.tokens import ApiClient
 from clearsight.web.uploads import uploaded_file
@@ -107,7 +108,7 @@ def banks(request: Request, client: Client) -> dict[str, Any]:
 
 
 @router.get("/banks/{name}/entries", summary="A bank's entries, a page at a time (after the last id seen)")
-def entries(request: Request, client: Client, name: str, after: int = 0, limit: int = 100) -> dict[str, Any]:
+def entries(request: Request, client: Client, name: str, after: QueryId = 0, limit: QueryId = 100) -> dict[str, Any]:
     if not may_use(request, client, name):
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"no bank named {name} for this token")
     page = request.app.state.bank_store.entries_page(name, after, max(1, min(limit, PAGE_LIMIT)))

@@ -31,10 +31,13 @@ from clearsight.store.db import open_engine
 from clearsight.store.items import ItemStore
 from clearsight.store.reports import ReportStore
 from clearsight.web import api, grading, hma, items, pages, reports, wellbeing
+from clearsight.web.bodylimit import BodyLimit
 from clearsight.web.lookups import SharedMatcher
 from clearsight.web.ratelimit import RateLimiter
 from clearsight.web.security import LoginRequired
+from clearsight.web.throttle import LoginThrottle
 from clearsight.web.tokens import TokenCheck
+from clearsight.web.uploads import MAX_UPLOAD_BYTES, UPLOAD_PATHS
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
@@ -91,12 +94,14 @@ def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
     snapshot = snapshot_path(settings.cache_dir, database_url(settings.db), "pdq")
     app.state.api_matcher = SharedMatcher(lambda: Matcher(BankStore(engine), snapshot=snapshot))
     app.state.rate_limiter = RateLimiter(settings.api_rate)
+    app.state.login_throttle = LoginThrottle()
     app.state.tokens = TokenCheck(accounts)
     for module in (hma, api) if api_only else (hma, api, pages, items, grading, reports, wellbeing):
         app.include_router(module.router)
     app.router.routes[:0] = hma.fast_routes()
 
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, limit=settings.max_json_bytes, upload_limit=MAX_UPLOAD_BYTES, upload_paths=UPLOAD_PATHS)
+    app.add_middleware(SecurityHeaders)  # outermost, so a refusal of BodyLimit carries the headers too
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired) -> Response:

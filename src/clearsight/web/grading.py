@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 from clearsight.assess.jurisdictions import derived_labels
 from clearsight.assess.schema import Grade, parse_grade
 from clearsight.errors import ClearsightError
+from clearsight.web.ids import row_id
 from clearsight.web.items import item_page
 from clearsight.web.security import Visitor, checked_form, visitor
 from clearsight.web.templating import TEMPLATES
@@ -39,7 +40,7 @@ async def labels(request: Request, found: PageVisitor) -> Response:
     return TEMPLATES.TemplateResponse(request, "labels.html", context)
 
 
-@router.post("/items/{item_id}/grade")
+@router.post("/items/{item_id:rowid}/grade")
 async def grade(request: Request, found: PageVisitor, item_id: int) -> Response:
     form = await checked_form(request, found)
     state = request.app.state
@@ -51,13 +52,13 @@ async def grade(request: Request, found: PageVisitor, item_id: int) -> Response:
     return _back(item_id)
 
 
-@router.post("/assessments/{assessment_id}/review")
+@router.post("/assessments/{assessment_id:rowid}/review")
 async def review(request: Request, found: PageVisitor, assessment_id: int) -> Response:
     """A second person's confirm or dispute, or a reviewer's uphold or overrule of a dispute."""
     form = await checked_form(request, found)
     state = request.app.state
     decision = str(form.get("decision") or "")
-    item_id = int(str(form.get("item_id") or 0))
+    item_id = row_id(str(form.get("item_id") or "")) or 0
     try:
         if decision == "confirm":
             state.grading.confirm(assessment_id, found.account.name)

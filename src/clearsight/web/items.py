@@ -18,6 +18,7 @@ from clearsight.intake.reports import SITE_TYPES
 from clearsight.media.preview import data_uri, preview_png
 from clearsight.provenance.stage import public
 from clearsight.store.items import PAGE, QUEUES, QueueFilter
+from clearsight.web.ids import MAX_ID, row_id
 from clearsight.web.security import Visitor, check_csrf, visitor
 from clearsight.web.templating import render
 
@@ -32,8 +33,8 @@ REFRESH_SECONDS = 2.0
 def queue(request: Request, found: PageVisitor, queue: str = "unassessed", media_type: str = "", verdict: str = "", matched: str = "",
           report: str = "", site_type: str = "", page: int = 0) -> Response:
     waiting = request.app.state.known.refresh_for(REFRESH_SECONDS)
-    wanted = QueueFilter(queue if queue in QUEUES else "unassessed", media_type, verdict, matched, int(report) if report.isdigit() else None, site_type)
-    page = max(page, 0)
+    wanted = QueueFilter(queue if queue in QUEUES else "unassessed", media_type, verdict, matched, row_id(report), site_type)
+    page = min(max(page, 0), MAX_ID // PAGE)  # an offset past 64 bits would overflow the query
     rows, total = request.app.state.items.queue(wanted, found.account.name, page, banks_key(request.app.state.items.engine))
     context = {"title": "Queue", "rows": rows, "total": total, "waiting": waiting, "wanted": wanted, "queues": QUEUES, "site_types": SITE_TYPES, "page": page, "page_size": PAGE}
     return render(request, found, "queue.html", context)
@@ -61,13 +62,13 @@ def item_page(request: Request, found: Visitor, item_id: int, **shown: Any) -> R
     return render(request, found, "item.html", context)
 
 
-@router.get("/items/{item_id}")
+@router.get("/items/{item_id:rowid}")
 def item_view(request: Request, found: PageVisitor, item_id: int) -> Response:
     request.app.state.accounts.audit.append(found.account.name, "item.view", str(item_id))
     return item_page(request, found, item_id)
 
 
-@router.post("/items/{item_id}/reveal")
+@router.post("/items/{item_id:rowid}/reveal")
 def reveal(request: Request, found: PageVisitor, item_id: int, csrf_token: Annotated[str, Form()] = "", stage: Annotated[str, Form()] = "blurred") -> Response:
     check_csrf(found.csrf, csrf_token)
     if stage not in REVEAL_STAGES:
@@ -99,7 +100,7 @@ def _blurred_first(request: Request, found: Visitor, item_id: int) -> bool:
     return latest is not None and (latest["details"] or {}).get("stage") == "blurred"
 
 
-@router.post("/items/{item_id}/prompts")
+@router.post("/items/{item_id:rowid}/prompts")
 def reveal_prompts(request: Request, found: PageVisitor, item_id: int, csrf_token: Annotated[str, Form()] = "") -> Response:
     check_csrf(found.csrf, csrf_token)
     request.app.state.accounts.audit.append(found.account.name, "item.reveal_prompts", str(item_id))

@@ -11,9 +11,11 @@ from fastapi import APIRouter, Depends, Form, Request, Response, status
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
 
+from clearsight.assess.credentials import MAX_NAME_LENGTH
 from clearsight.store.models import BankEntry, ItemProvenance, MediaItem
 from clearsight.web.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Visitor, check_csrf, require_role, visitor
 from clearsight.web.templating import TEMPLATES, render
+from clearsight.web.throttle import LoginThrottle
 
 router = APIRouter()
 PageVisitor = Annotated[Visitor, Depends(visitor)]
@@ -35,17 +37,28 @@ def login_page(request: Request) -> Response:
     _set_cookie(response, request, LOGIN_CSRF_COOKIE, token)
     return response
 
+def _refused(request: Request, error: str, status_code: int, headers: dict[str, str] | None = None) -> Response:
+    """The login page again, with why, and a fresh login CSRF token."""
+    token = secrets.token_urlsafe(32)
+    refused = TEMPLATES.TemplateResponse(request, "login.html", {"title": "Log in", "csrf": token, "account": None, "error": error},
+                                         status_code=status_code, headers=headers)
+    _set_cookie(refused, request, LOGIN_CSRF_COOKIE, token)
+    return refused
+
 @router.post("/login", response_class=HTMLResponse)
 def login(request: Request, name: Annotated[str, Form()], password: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "") -> Response:
     check_csrf(request.cookies.get(LOGIN_CSRF_COOKIE, ""), csrf_token)
-    account = request.app.state.accounts.authenticate(name, password)
+    throttle: LoginThrottle = request.app.state.login_throttle
+    address, key = request.client.host if request.client else "unknown", name[:2 * MAX_NAME_LENGTH]
+    wait = throttle.retry_after(key, address)
+    if wait:
+        return _refused(request, f"Too many failed logins for this name or from this address: try again in {wait} seconds.",
+                        status.HTTP_429_TOO_MANY_REQUESTS, {"Retry-After": str(wait)})
+    account = request.app.state.accounts.authenticate(name, password, address)
     if account is None:
-        token = secrets.token_urlsafe(32)
-        refused = TEMPLATES.TemplateResponse(request, "login.html", {"title": "Log in", "csrf": token, "account": None,
-                                                                      "error": "Wrong name or password, or the account is disabled."},
-                                              status_code=status.HTTP_401_UNAUTHORIZED)
-        _set_cookie(refused, request, LOGIN_CSRF_COOKIE, token)
-        return refused
+        throttle.failed(key, address)
+        return _refused(request, "Wrong name or password, or the account is disabled.", status.HTTP_401_UNAUTHORIZED)
+    throttle.succeeded(key)
     cookie, _ = request.app.state.accounts.start_session(account)
     response = RedirectResponse("/", status.HTTP_303_SEE_OTHER)
     _set_cookie(response, request, SESSION_COOKIE, cookie)

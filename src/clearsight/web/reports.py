@@ -12,6 +12,7 @@ from clearsight.assess.counting import report_figures
 from clearsight.errors import ClearsightError
 from clearsight.intake import reports as intake
 from clearsight.intake.reports import parse_action, read_reports, report_record
+from clearsight.web.ids import row_id
 from clearsight.web.items import REFRESH_SECONDS, item_page
 from clearsight.web.security import Visitor, check_csrf, checked_form, visitor
 from clearsight.web.templating import render
@@ -37,15 +38,16 @@ async def report_add(request: Request, found: PageVisitor) -> Response:
     state = request.app.state
     try:
         record = report_record({key: form.get(key) for key in form})
-        run = str(form.get("scan_run") or "").strip()
-        items = state.reports.run_items(int(run)) if run.isdigit() else []
-        if run and not run.isdigit():
+        run_text = str(form.get("scan_run") or "").strip()
+        run = row_id(run_text)
+        if run_text and run is None:
             raise ClearsightError("scan run must be a run number")
+        items = state.reports.run_items(run) if run is not None else []
     except ClearsightError as exc:
         return _list_page(request, found, error=str(exc))
     report_id = state.reports.add([record], found.account.name)[0]
     state.reports.attach(report_id, items)
-    state.accounts.audit.append(found.account.name, "report.add", str(report_id), {"items": len(items), "scan_run": int(run) if run else None})
+    state.accounts.audit.append(found.account.name, "report.add", str(report_id), {"items": len(items), "scan_run": run})
     return RedirectResponse(f"/reports/{report_id}", status.HTTP_303_SEE_OTHER)
 
 
@@ -65,7 +67,7 @@ async def report_import(request: Request, found: PageVisitor, file: UploadFile, 
     return _list_page(request, found, imported=len(ids), row_errors=errors)
 
 
-@router.get("/reports/{report_id}")
+@router.get("/reports/{report_id:rowid}")
 def report_view(request: Request, found: PageVisitor, report_id: int) -> Response:
     state = request.app.state
     state.known.refresh_for(REFRESH_SECONDS)
@@ -74,7 +76,7 @@ def report_view(request: Request, found: PageVisitor, report_id: int) -> Respons
     return render(request, found, "report.html", {"title": f"Report {report_id}", "report": report, "figures": figures, "intake": intake})
 
 
-@router.post("/reports/{report_id}/actions")
+@router.post("/reports/{report_id:rowid}/actions")
 def report_action(request: Request, found: PageVisitor, report_id: int, action: Annotated[str, Form()], at: Annotated[str, Form()] = "",
                   csrf_token: Annotated[str, Form()] = "") -> Response:
     check_csrf(found.csrf, csrf_token)
@@ -87,12 +89,15 @@ def report_action(request: Request, found: PageVisitor, report_id: int, action: 
     return RedirectResponse(f"/reports/{report_id}", status.HTTP_303_SEE_OTHER)
 
 
-@router.post("/items/{item_id}/report")
+@router.post("/items/{item_id:rowid}/report")
 def item_attach(request: Request, found: PageVisitor, item_id: int, report: Annotated[str, Form()], csrf_token: Annotated[str, Form()] = "") -> Response:
     check_csrf(found.csrf, csrf_token)
     try:
-        request.app.state.reports.attach(int(report), [item_id])
-    except (ClearsightError, ValueError) as exc:
+        report_id = row_id(report)
+        if report_id is None:
+            raise ClearsightError("the report must be a report number")
+        request.app.state.reports.attach(report_id, [item_id])
+    except ClearsightError as exc:
         return item_page(request, found, item_id, error=str(exc))
     request.app.state.accounts.audit.append(found.account.name, "report.attach", report, {"item": item_id})
     return RedirectResponse(f"/items/{item_id}", status.HTTP_303_SEE_OTHER)

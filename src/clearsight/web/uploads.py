@@ -15,6 +15,9 @@ from fastapi import HTTPException, Request, status
 
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 """The largest upload taken; larger requests get 413 before their body is read past this."""
+UPLOAD_PATHS = frozenset({"/api/v1/files", "/api/v1/files/provenance", "/m/lookup", "/h/hash", "/reports/import"})
+"""The routes that take a file: their bodies may be up to MAX_UPLOAD_BYTES, every other body only
+up to the settings' `max_json_bytes` (`web.bodylimit`)."""
 
 
 async def read_body(request: Request) -> bytes:
