@@ -12,6 +12,7 @@ from typing import Any, TextIO
 
 from clearsight.item import ItemResult
 from clearsight.modelfiles import inspect
+from clearsight.pathnames import shown
 from clearsight.provenance import stage
 
 RECORD_KEYS = ("path", "media_type", "size", "md5", "sha1", "sha256", "pdq", "pdq_quality", "error",
@@ -25,7 +26,7 @@ MATCH_KEYS = RECORD_KEYS[RECORD_KEYS.index("matches") :]
 def record(result: ItemResult) -> dict[str, Any]:
     """The output record of one item; prompts and training captions are never printed here."""
     return {
-        "path": result.path,
+        "path": shown(result.path),
         "media_type": result.media_type,
         "size": result.size,
         "md5": result.hashes.get("md5"),
@@ -33,7 +34,7 @@ def record(result: ItemResult) -> dict[str, Any]:
         "sha256": result.hashes.get("sha256"),
         "pdq": result.hashes.get("pdq"),
         "pdq_quality": result.qualities.get("pdq"),
-        "error": result.error,
+        "error": shown(result.error) if result.error is not None else None,
         "provenance": stage.public(result.provenance) if result.provenance is not None else None,
         "modelfile": inspect.public(result.modelfile) if result.modelfile is not None else None,
         "vpdq": {key: result.vpdq[key] for key in ("frames", "sampled_fps", "duration")} if result.vpdq is not None else None,

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, Table, and_, insert, or_, select
 from sqlalchemy.sql import ColumnElement
 
 from clearsight.item import ItemResult
+from clearsight.pathnames import shown
 from clearsight.provenance.linking import ModelRef, model_names, refs, via
 from clearsight.store.models import ItemModelRef, ItemProvenance, MediaItem, ModelFileRecord, ModelName
 
@@ -39,7 +40,7 @@ def save_provenance(conn: Connection, flat: Sequence[tuple[int, ItemResult]]) ->
                 {"item_id": item_id, "format": record["format"], "kind": record["kind"], "sha256": hashes["sha256"], "autov1": hashes.get("autov1"),
                  "autov3": hashes.get("autov3"), "blake3": hashes.get("blake3"), "unsafe_pickle": record["unsafe_pickle"], "record": record}
             )
-            rows[names_t] += [{"item_id": item_id, "name_key": key} for key in model_names(result.path, record)]
+            rows[names_t] += [{"item_id": item_id, "name_key": key} for key in model_names(shown(result.path), record)]
     for table, table_rows in rows.items():
         if table_rows:
             conn.execute(insert(table), table_rows)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, RowMapping, Table, insert, literal, or_, select, update
 
 from clearsight.item import ItemResult
+from clearsight.pathnames import raw, shown
 from clearsight.store.models import ItemErrorRecord, ItemHash, ItemVideo, MediaItem, ScanRun, ScanRunItem
 from clearsight.store.provenance import load_records, save_provenance
 
@@ -39,8 +40,8 @@ def roots_key(roots: Sequence[str]) -> str:
 
 
 def version_key(parent_key: str, path: str, size: int, mtime_ns: int) -> str:
-    """Identity of one file version (see `models`)."""
-    return hashlib.sha256(f"{parent_key}\0{path}\0{size}\0{mtime_ns}".encode()).hexdigest()
+    """Identity of one file version (see `models`), over the path's exact bytes (`pathnames.raw`)."""
+    return hashlib.sha256(b"\0".join((parent_key.encode(), raw(path), str(size).encode(), str(mtime_ns).encode()))).hexdigest()
 
 
 def _now() -> datetime:
@@ -62,7 +63,7 @@ class ScanStore:
             ).scalar()
             if unfinished is not None:
                 return unfinished, True
-            absolute = sorted({os.path.abspath(root) for root in roots})
+            absolute = sorted({shown(os.path.abspath(root)) for root in roots})
             run_id = conn.execute(insert(runs_t).values(roots_key=key, roots=absolute, started_at=_now()).returning(runs_t.c.id)).scalar_one()
             return run_id, False
 
@@ -140,7 +141,7 @@ def _save_groups(conn: Connection, run_id: int, groups: Sequence[Sequence[ItemRe
             rows.append(
                 {
                     "version_key": keys[g][i],
-                    "path": result.path,
+                    "path": shown(result.path),
                     "parent_id": ids[g][parent] if parent is not None else None,
                     "top_id": ids[g][0] if level else None,
                     "size": result.size,
@@ -167,7 +168,7 @@ def _save_groups(conn: Connection, run_id: int, groups: Sequence[Sequence[ItemRe
         if transform != "original"
     ])
     _insert_many(conn, errors_t, [
-        {"item_id": item_id, "stage": stage, "message": message} for item_id, result in flat for stage, message in result.errors
+        {"item_id": item_id, "stage": stage, "message": shown(message)} for item_id, result in flat for stage, message in result.errors
     ])
     _insert_many(conn, run_items_t, [{"run_id": run_id, "item_id": item_id} for item_id, _ in flat])
     _insert_many(conn, videos_t, [{"item_id": item_id, **result.vpdq} for item_id, result in flat if result.vpdq is not None])

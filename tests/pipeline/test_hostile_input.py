@@ -1,0 +1,48 @@
+"""One hostile file never stops a scan, nor any resume of it: each becomes its own one-line error
+(or, when harmless, an ordinary item) and every other item is recorded exactly once."""
+
+from __future__ import annotations
+
+import io
+import os
+import tarfile
+from pathlib import Path
+from typing import Any
+
+from clearsight.config import Settings
+from tests.in_process_scan import scan_records
+
+
+def scanned(root: Path, db: Path) -> dict[str, dict[str, Any]]:
+    """Each record by its path below `root`, asserting that no path is listed twice."""
+    rows, _ = scan_records([root], Settings(db=str(db)))
+    paths = [str(row["path"]).removeprefix(f"{root}/") for row in rows]
+    assert len(paths) == len(set(paths)), f"listed more than once: {sorted(paths)}"
+    return dict(zip(paths, rows, strict=True))
+
+
+def assert_one_line_error(row: dict[str, Any], *words: str) -> None:
+    error = str(row["error"])
+    assert row["error"] and "\n" not in error, row
+    for word in words:
+        assert word in error
+
+
+def test_names_that_are_not_utf8_are_scanned_and_shown_escaped(tmp_path: Path) -> None:
+    root = tmp_path / "evidence"
+    root.mkdir()
+    raw_root = os.fsencode(root)
+    os.mkdir(raw_root + b"/dossier-\xe9t\xe9")
+    Path(os.fsdecode(raw_root + b"/dossier-\xe9t\xe9/caf\xe9.txt")).write_bytes(b"latin-1 name")
+    (root / "plain.txt").write_bytes(b"plain")
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode="w", format=tarfile.GNU_FORMAT, encoding="latin-1") as tar:
+        info = tarfile.TarInfo("r\xe9sum\xe9.txt")
+        info.size = 4
+        tar.addfile(info, io.BytesIO(b"tar!"))
+    (root / "names.tar").write_bytes(archive.getvalue())
+
+    for _ in range(2):  # the first scan, then a re-scan reusing it
+        rows = scanned(root, tmp_path / "case.db")
+        assert set(rows) == {"dossier-\\xe9t\\xe9/caf\\xe9.txt", "plain.txt", "names.tar", "names.tar!/r\\xe9sum\\xe9.txt"}
+        assert all(row["error"] is None and row["sha256"] for row in rows.values())
