@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 import tarfile
+import zipfile
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from clearsight.config import Settings
 from tests.in_process_scan import scan_records
@@ -46,3 +50,23 @@ def test_names_that_are_not_utf8_are_scanned_and_shown_escaped(tmp_path: Path) -
         rows = scanned(root, tmp_path / "case.db")
         assert set(rows) == {"dossier-\\xe9t\\xe9/caf\\xe9.txt", "plain.txt", "names.tar", "names.tar!/r\\xe9sum\\xe9.txt"}
         assert all(row["error"] is None and row["sha256"] for row in rows.values())
+
+
+@pytest.mark.filterwarnings("ignore:Duplicate name")
+def test_archive_members_with_the_same_name_are_each_an_item(tmp_path: Path) -> None:
+    root = tmp_path / "evidence"
+    root.mkdir()
+    with zipfile.ZipFile(root / "twice.zip", "w") as archive:
+        archive.writestr("same.txt", b"first")
+        archive.writestr("same.txt", b"second")
+    (root / "appended.txt").write_bytes(b"appended")
+    with tarfile.open(root / "twice.tar", "w") as tar:
+        tar.add(root / "appended.txt", arcname="appended.txt")
+        tar.add(root / "appended.txt", arcname="appended.txt")
+
+    for _ in range(2):
+        rows, _ = scan_records([root], Settings(db=str(tmp_path / "case.db")))
+        paths = sorted(str(row["path"]).removeprefix(f"{root}/") for row in rows)
+        assert paths == ["appended.txt", "twice.tar", "twice.tar!/appended.txt", "twice.tar!/appended.txt",
+                         "twice.zip", "twice.zip!/same.txt", "twice.zip!/same.txt"]
+        assert {row["md5"] for row in rows if row["path"].endswith("same.txt")} == {hashlib.md5(b"first").hexdigest(), hashlib.md5(b"second").hexdigest()}
