@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import bz2
+import gzip
 import hashlib
 import io
+import lzma
 import os
 import tarfile
 import zipfile
@@ -70,3 +73,33 @@ def test_archive_members_with_the_same_name_are_each_an_item(tmp_path: Path) -> 
         assert paths == ["appended.txt", "twice.tar", "twice.tar!/appended.txt", "twice.tar!/appended.txt",
                          "twice.zip", "twice.zip!/same.txt", "twice.zip!/same.txt"]
         assert {row["md5"] for row in rows if row["path"].endswith("same.txt")} == {hashlib.md5(b"first").hexdigest(), hashlib.md5(b"second").hexdigest()}
+
+
+def damaged(data: bytes) -> bytes:
+    """The bytes with a run in the middle of the compressed stream flipped."""
+    flipped = bytearray(data)
+    for index in range(20, 60):
+        flipped[index] ^= 0x55
+    return bytes(flipped)
+
+
+def test_a_corrupt_compressed_member_is_that_members_error(tmp_path: Path) -> None:
+    root = tmp_path / "evidence"
+    root.mkdir()
+    text = bytes(range(256)) * 400
+    (root / "notes.txt.gz").write_bytes(damaged(gzip.compress(text)))
+    (root / "notes.txt.bz2").write_bytes(damaged(bz2.compress(text)))
+    (root / "notes.txt.xz").write_bytes(damaged(lzma.compress(text)))
+    with zipfile.ZipFile(root / "holder.zip", "w") as archive:
+        archive.writestr("inner.gz", damaged(gzip.compress(text)))
+        archive.writestr("fine.txt", b"fine")
+    (root / "good.txt").write_bytes(b"good")
+
+    for _ in range(2):
+        rows = scanned(root, tmp_path / "case.db")
+        assert set(rows) == {"notes.txt.gz", "notes.txt.gz!/notes.txt", "notes.txt.bz2", "notes.txt.bz2!/notes.txt",
+                             "notes.txt.xz", "notes.txt.xz!/notes.txt", "holder.zip", "holder.zip!/inner.gz",
+                             "holder.zip!/inner.gz!/inner", "holder.zip!/fine.txt", "good.txt"}
+        for bad in ("notes.txt.gz!/notes.txt", "notes.txt.bz2!/notes.txt", "notes.txt.xz!/notes.txt", "holder.zip!/inner.gz!/inner"):
+            assert_one_line_error(rows[bad], "cannot be read")
+        assert rows["holder.zip!/fine.txt"]["error"] is None and rows["good.txt"]["error"] is None

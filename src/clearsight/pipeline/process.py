@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 
 from clearsight.config import Settings
-from clearsight.errors import ItemError
+from clearsight.errors import ItemError, reason
 from clearsight.hashing.stage import hash_digests, hash_perceptual
 from clearsight.hashing.vpdq import hash_video
 from clearsight.intake.archives import Budget, iter_members
@@ -90,21 +90,32 @@ def _process(item: Item, settings: Settings, results: list[ItemResult], budget: 
             _process(Item(child, data=member.data, depth=item.depth + 1, head=member.data[:HEAD_BYTES]), settings, results, budget)
     except ItemError as exc:
         item.result.errors.append(("archive", str(exc)))
+    except Exception as exc:  # an archive reader's unexpected failure ends this archive, never the scan
+        log.exception("reading archive members failed unexpectedly")
+        item.result.errors.append(("archive", f"internal error: {type(exc).__name__}: {reason(exc)}"))
+
+
+def _failed(entry: Entry, stage: str, message: str) -> list[ItemResult]:
+    result = ItemResult(path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns)
+    result.errors.append((stage, message))
+    return [result]
 
 
 def process_entry(entry: Entry, settings: Settings) -> list[ItemResult]:
     """Results for one walked file and, if it is an archive, all its members (parents first)."""
     if entry.error is not None:
-        result = ItemResult(path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns)
-        result.errors.append(("intake", entry.error))
-        return [result]
+        return _failed(entry, "intake", entry.error)
     try:
         item = open_entry(entry, settings)
     except OSError as exc:
-        result = ItemResult(path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns)
-        result.errors.append(("intake", f"cannot read: {exc.strerror or exc}"))
-        return [result]
-    return _results_of(item, settings)
+        return _failed(entry, "intake", f"cannot read: {exc.strerror or exc}")
+    except ItemError as exc:
+        return _failed(entry, "intake", str(exc))
+    try:
+        return _results_of(item, settings)
+    except Exception as exc:  # the last resort: whatever escaped the stages is this file's error
+        log.exception("processing a file failed unexpectedly")
+        return _failed(entry, "internal", f"internal error: {type(exc).__name__}: {reason(exc)}")
 
 
 def process_bytes(name: str, data: bytes, settings: Settings) -> list[ItemResult]:
