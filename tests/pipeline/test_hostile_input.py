@@ -11,12 +11,13 @@ import lzma
 import os
 import tarfile
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from clearsight.config import Settings
+from clearsight.config import Limits, Settings
 from tests.in_process_scan import scan_records
 
 
@@ -103,3 +104,33 @@ def test_a_corrupt_compressed_member_is_that_members_error(tmp_path: Path) -> No
         for bad in ("notes.txt.gz!/notes.txt", "notes.txt.bz2!/notes.txt", "notes.txt.xz!/notes.txt", "holder.zip!/inner.gz!/inner"):
             assert_one_line_error(rows[bad], "cannot be read")
         assert rows["holder.zip!/fine.txt"]["error"] is None and rows["good.txt"]["error"] is None
+
+
+def test_a_tree_1200_folders_deep_is_walked(tmp_path: Path) -> None:
+    root = tmp_path / "evidence"
+    root.mkdir()
+    (root / "top.txt").write_bytes(b"top")
+    folder = os.open(root, os.O_RDONLY)
+    for _ in range(1200):  # relative to an open folder: the whole path is longer than one open() takes comfortably
+        os.mkdir("d", dir_fd=folder)
+        inner = os.open("d", os.O_RDONLY, dir_fd=folder)
+        os.close(folder)
+        folder = inner
+    os.close(os.open("bottom.txt", os.O_CREAT | os.O_WRONLY, dir_fd=folder))
+    os.close(folder)
+
+    for _ in range(2):
+        rows = scanned(root, tmp_path / "case.db")
+        assert set(rows) == {"top.txt", "d/" * 1200 + "bottom.txt"}
+        assert "empty" in str(rows["d/" * 1200 + "bottom.txt"]["error"])
+
+
+def test_archives_nested_past_the_recursion_limit_are_read_to_the_depth_limit(tmp_path: Path) -> None:
+    data = b"deep"
+    for _ in range(1200):
+        data = gzip.compress(data)
+    (tmp_path / "deep.gz").write_bytes(data)
+    settings = replace(Settings(db=str(tmp_path / "case.db")), limits=replace(Limits(), max_archive_depth=2000))
+    rows, _ = scan_records([tmp_path / "deep.gz"], settings)
+    assert len(rows) == 1201
+    assert rows[-1]["md5"] == hashlib.md5(b"deep").hexdigest()
