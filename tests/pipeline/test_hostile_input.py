@@ -9,6 +9,7 @@ import hashlib
 import io
 import lzma
 import os
+import subprocess
 import tarfile
 import zipfile
 from dataclasses import replace
@@ -18,6 +19,7 @@ from typing import Any
 import pytest
 
 from clearsight.config import Limits, Settings
+from tests.cli_runner import COMMAND, clearsight, records
 from tests.in_process_scan import scan_records
 
 
@@ -134,3 +136,18 @@ def test_archives_nested_past_the_recursion_limit_are_read_to_the_depth_limit(tm
     rows, _ = scan_records([tmp_path / "deep.gz"], settings)
     assert len(rows) == 1201
     assert rows[-1]["md5"] == hashlib.md5(b"deep").hexdigest()
+
+
+def test_two_first_scans_of_a_new_database_at_once_both_succeed(tmp_path: Path, db: str) -> None:
+    folders = [tmp_path / "one", tmp_path / "two"]
+    for index, folder in enumerate(folders):
+        folder.mkdir()
+        (folder / "file.txt").write_bytes(b"file %d" % index)
+    scans = [subprocess.Popen([*COMMAND, "scan", str(folder), "--db", db, "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             for folder in folders]
+    for process in scans:
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr.decode()
+    for folder in folders:
+        rows = records(clearsight("scan", str(folder), "--db", db, "--format", "jsonl").stdout)
+        assert [row["path"] for row in rows] == [str(folder / "file.txt")]
