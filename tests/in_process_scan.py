@@ -19,7 +19,7 @@ R = TypeVar("R")
 class InProcess:
     """Runs the scan's tasks one after another in this process."""
 
-    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], on_crash: Callable[[T], R]) -> Iterator[R]:
+    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], on_crash: Callable[[T, str], R]) -> Iterator[R]:
         return map(fn, tasks)
 
 

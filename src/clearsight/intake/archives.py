@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import IO, BinaryIO
 
 from clearsight.config import Limits
-from clearsight.errors import ItemError
+from clearsight.errors import ItemError, reason
 
 CHUNK_BYTES = 1024 * 1024
 RATIO_GRACE_BYTES = 1024 * 1024
@@ -87,22 +87,22 @@ def _read_bounded(stream: IO[bytes] | io.BufferedIOBase, budget: Budget, compres
 
 def _member(name: str, size: int, mtime_ns: int, read: Callable[[], bytes]) -> Member:
     """A member with its bytes, or with the error that reading them raised."""
-    reason = unsafe_name_reason(name)
-    if reason:
-        return Member(name, size, mtime_ns, error=reason)
+    refused = unsafe_name_reason(name)
+    if refused:
+        return Member(name, size, mtime_ns, error=refused)
     try:
         return Member(name, size, mtime_ns, data=read())
     except ItemError as exc:
         return Member(name, size, mtime_ns, error=str(exc))
-    except (OSError, EOFError, zipfile.BadZipFile, tarfile.TarError, lzma.LZMAError, ValueError) as exc:
-        return Member(name, size, mtime_ns, error=f"member cannot be read: {exc}")
+    except Exception as exc:  # noqa: BLE001 - each decompressor has its own errors (zlib.error, LZMAError, OSError, ...): all are this member's
+        return Member(name, size, mtime_ns, error=f"member cannot be read: {reason(exc)}")
 
 
 def _zip_members(stream: BinaryIO, budget: Budget) -> Iterator[Member]:
     try:
         archive = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise ItemError(f"zip archive cannot be read: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - BadZipFile, OSError, a name that is not UTF-8 despite its flag, ...
+        raise ItemError(f"zip archive cannot be read: {reason(exc)}") from None
     with archive:
         infos = [info for info in archive.infolist() if not info.is_dir()]
         _check_count(len(infos), budget.limits)
@@ -127,8 +127,8 @@ def _check_count(count: int, limits: Limits) -> None:
 def _tar_members(stream: BinaryIO, budget: Budget) -> Iterator[Member]:
     try:
         archive = tarfile.open(fileobj=stream, mode="r:*")  # noqa: SIM115 - closed by the `with` below, once opening cannot fail
-    except (tarfile.TarError, OSError, EOFError, lzma.LZMAError) as exc:
-        raise ItemError(f"tar archive cannot be read: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - TarError, or the compressor's own error (zlib.error, LZMAError, OSError)
+        raise ItemError(f"tar archive cannot be read: {reason(exc)}") from None
     with archive:
         count = 0
         try:
@@ -150,8 +150,10 @@ def _tar_members(stream: BinaryIO, budget: Budget) -> Iterator[Member]:
                         return _read_bounded(extracted, budget, None)
 
                 yield _member(info.name, info.size, mtime_ns, read)
-        except (tarfile.TarError, OSError, EOFError, lzma.LZMAError) as exc:
-            raise ItemError(f"tar archive is damaged after {count} members: {exc}") from None
+        except ItemError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - TarError, or the compressor's own error (zlib.error, LZMAError, OSError)
+            raise ItemError(f"tar archive is damaged after {count} members: {reason(exc)}") from None
 
 
 # Callers use these in a `with`.
@@ -165,7 +167,10 @@ _STREAM_OPENERS: dict[str, Callable[[BinaryIO], io.BufferedIOBase]] = {
 def _compressed_members(kind: str, open_stream: Callable[[], BinaryIO], name: str, compressed_size: int, budget: Budget) -> Iterator[Member]:
     """A compressed tarball's members, or the one decompressed file of a plain .gz/.bz2/.xz."""
     with open_stream() as probe:
-        is_tar = tarfile.is_tarfile(probe)
+        try:
+            is_tar = tarfile.is_tarfile(probe)
+        except Exception:  # noqa: BLE001 - a damaged stream: reading it below gives the member its error
+            is_tar = False
     if is_tar:
         with open_stream() as stream:
             yield from _tar_members(stream, budget)

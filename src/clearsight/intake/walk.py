@@ -50,16 +50,33 @@ def _entry_for_file(path: str, real_root: str) -> Entry:
     return Entry(path, size=info.st_size, mtime_ns=info.st_mtime_ns)
 
 
-def _walk_dir(directory: str, real_root: str) -> Iterator[Entry]:
+def _is_dir(child: os.DirEntry[str]) -> bool:
     try:
-        with os.scandir(directory) as listing:
-            children = sorted(listing, key=lambda child: child.name)
-    except OSError as exc:
-        yield Entry(directory, error=f"cannot list directory: {exc.strerror or exc}")
-        return
-    for child in children:
-        if child.is_dir(follow_symlinks=False):
-            yield from _walk_dir(child.path, real_root)
+        return child.is_dir(follow_symlinks=False)
+    except OSError:
+        return False  # classified (with its error) as a file
+
+
+def _walk_dir(top: str, real_root: str) -> Iterator[Entry]:
+    """Depth first, each folder's children in sorted order, keeping the open folders on a list
+    rather than recursing: a tree thousands of folders deep must not exhaust the recursion limit."""
+    listings: list[Iterator[os.DirEntry[str]]] = []
+    directory: str | None = top
+    while True:
+        if directory is not None:
+            try:
+                with os.scandir(directory) as listing:
+                    listings.append(iter(sorted(listing, key=lambda child: child.name)))
+            except OSError as exc:
+                yield Entry(directory, error=f"cannot list directory: {exc.strerror or exc}")
+            directory = None
+        if not listings:
+            return
+        child = next(listings[-1], None)
+        if child is None:
+            listings.pop()
+        elif _is_dir(child):
+            directory = child.path
         else:
             yield _entry_for_file(child.path, real_root)
 

@@ -53,9 +53,9 @@ class ScanSummary:
         return self.processed / self.seconds if self.seconds > 0 else 0.0
 
 
-def _crashed(entry: Entry) -> list[ItemResult]:
+def _crashed(entry: Entry, why: str) -> list[ItemResult]:
     result = ItemResult(path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns)
-    result.errors.append(("worker", "the worker process died while processing this file (decoder crash or out of memory)"))
+    result.errors.append(("worker", why))
     return [result]
 
 

@@ -9,15 +9,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol, TypeVar
 
+from clearsight.errors import reason
+
 T = TypeVar("T")
 R = TypeVar("R")
 
+WORKER_DIED = "the worker process died while processing this file (decoder crash or out of memory)"
+
+
+def raised(exc: BaseException) -> str:
+    """A task's error when the task function itself raised (it should not: stages catch their own)."""
+    return f"internal error: {type(exc).__name__}: {reason(exc)}"
+
 
 class Executor(Protocol):
-    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], on_crash: Callable[[T], R]) -> Iterator[R]:
+    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], on_crash: Callable[[T, str], R]) -> Iterator[R]:
         """Apply `fn` to every task, yielding results in completion order.
 
-        A task whose worker dies (a decoder segfault, the OOM killer) yields `on_crash(task)`
-        instead, and the other tasks still run.
+        A task whose worker dies (a decoder segfault, the OOM killer), runs out of time, or whose
+        `fn` raises yields `on_crash(task, why)` instead, and the other tasks still run.
         """
         ...

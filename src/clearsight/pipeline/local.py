@@ -16,6 +16,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
+from clearsight.pipeline.executor import WORKER_DIED, raised
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -39,7 +41,7 @@ class LocalExecutor:
             os.environ.setdefault(name, value)
         return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"), initializer=_ignore_interrupts)
 
-    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], on_crash: Callable[[T], R]) -> Iterator[R]:
+    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], on_crash: Callable[[T, str], R]) -> Iterator[R]:
         pending = iter(tasks)
         window = self.workers * TASKS_PER_WORKER
         in_flight: dict[Future[R], T] = {}
@@ -62,6 +64,8 @@ class LocalExecutor:
                         in_flight[future] = task
                         broken = True
                         continue
+                    except Exception as exc:  # noqa: BLE001 - the task's error, not the scan's
+                        result = on_crash(task, raised(exc))
                     yield result
                 if broken:
                     pool.shutdown(wait=False, cancel_futures=True)
@@ -71,12 +75,14 @@ class LocalExecutor:
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _isolate(self, fn: Callable[[T], R], tasks: list[T], on_crash: Callable[[T], R]) -> Iterator[R]:
+    def _isolate(self, fn: Callable[[T], R], tasks: list[T], on_crash: Callable[[T, str], R]) -> Iterator[R]:
         """Rerun each task alone so the one that kills its worker is known."""
         for task in tasks:
             with self._pool(1) as pool:
                 try:
                     result = pool.submit(fn, task).result()
                 except BrokenProcessPool:
-                    result = on_crash(task)
+                    result = on_crash(task, WORKER_DIED)
+                except Exception as exc:  # noqa: BLE001 - the task's error, not the scan's
+                    result = on_crash(task, raised(exc))
             yield result

@@ -9,13 +9,14 @@ No stage failure escapes: each becomes an error on the item it concerns.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from clearsight.config import Settings
-from clearsight.errors import ItemError
+from clearsight.errors import ItemError, reason
 from clearsight.hashing.stage import hash_digests, hash_perceptual
 from clearsight.hashing.vpdq import hash_video
-from clearsight.intake.archives import Budget, iter_members
+from clearsight.intake.archives import Budget, Member, iter_members
 from clearsight.intake.walk import Entry
 from clearsight.item import ARCHIVE_SEPARATOR, Item, ItemResult
 from clearsight.media.identify import HEAD_BYTES, identify
@@ -69,42 +70,86 @@ def open_entry(entry: Entry, settings: Settings) -> Item:
     return item
 
 
-def _process(item: Item, settings: Settings, results: list[ItemResult], budget: Budget) -> None:
-    index = len(results)
+@dataclass
+class _OpenArchive:
+    """An archive whose members are being read: its item, its place in the results, its members."""
+
+    item: Item
+    index: int
+    members: Iterator[Member]
+
+
+def _visit(item: Item, settings: Settings, results: list[ItemResult], budget: Budget) -> _OpenArchive | None:
+    """Record an item and run its stages; an archive to open comes back with its members to read."""
     results.append(item.result)
     if not _run_stages(item, settings) or item.archive_kind is None:
-        return
+        return None
     if item.depth >= settings.limits.max_archive_depth:
         item.result.errors.append(
             ("archive", f"nested more than {settings.limits.max_archive_depth} archives deep (CLEARSIGHT_MAX_ARCHIVE_DEPTH); not opened")
         )
-        return
+        return None
+    return _OpenArchive(item, len(results) - 1, iter_members(item.archive_kind, item.open, item.result.path, item.result.size, budget))
+
+
+def _next_member(archive: _OpenArchive) -> Member | None:
+    """The archive's next member, or None when it has no more (or cannot go on: its error is recorded)."""
     try:
-        for member in iter_members(item.archive_kind, item.open, item.result.path, item.result.size, budget):
-            child = ItemResult(path=item.result.path + ARCHIVE_SEPARATOR + member.name, size=member.size, mtime_ns=member.mtime_ns, parent=index)
-            if member.error is not None or member.data is None:
-                child.errors.append(("archive", member.error or "member has no data"))
-                results.append(child)
-                continue
-            child.size = len(member.data)
-            _process(Item(child, data=member.data, depth=item.depth + 1, head=member.data[:HEAD_BYTES]), settings, results, budget)
+        return next(archive.members, None)
     except ItemError as exc:
-        item.result.errors.append(("archive", str(exc)))
+        archive.item.result.errors.append(("archive", str(exc)))
+    except Exception as exc:  # an archive reader's unexpected failure ends this archive, never the scan
+        log.exception("reading archive members failed unexpectedly")
+        archive.item.result.errors.append(("archive", f"internal error: {type(exc).__name__}: {reason(exc)}"))
+    return None
+
+
+def _process(top: Item, settings: Settings, results: list[ItemResult], budget: Budget) -> None:
+    """Process an item and, depth first, the members of the archives inside it, parents first.
+
+    The archives being read are kept on a list rather than in recursive calls, so the nesting
+    depth is bounded by CLEARSIGHT_MAX_ARCHIVE_DEPTH alone, never by Python's recursion limit."""
+    opened = _visit(top, settings, results, budget)
+    archives = [opened] if opened else []
+    while archives:
+        archive = archives[-1]
+        member = _next_member(archive)
+        if member is None:
+            archives.pop()
+            continue
+        child = ItemResult(path=archive.item.result.path + ARCHIVE_SEPARATOR + member.name, size=member.size, mtime_ns=member.mtime_ns,
+                           parent=archive.index)
+        if member.error is not None or member.data is None:
+            child.errors.append(("archive", member.error or "member has no data"))
+            results.append(child)
+            continue
+        child.size = len(member.data)
+        opened = _visit(Item(child, data=member.data, depth=archive.item.depth + 1, head=member.data[:HEAD_BYTES]), settings, results, budget)
+        if opened:
+            archives.append(opened)
+
+
+def _failed(entry: Entry, stage: str, message: str) -> list[ItemResult]:
+    result = ItemResult(path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns)
+    result.errors.append((stage, message))
+    return [result]
 
 
 def process_entry(entry: Entry, settings: Settings) -> list[ItemResult]:
     """Results for one walked file and, if it is an archive, all its members (parents first)."""
     if entry.error is not None:
-        result = ItemResult(path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns)
-        result.errors.append(("intake", entry.error))
-        return [result]
+        return _failed(entry, "intake", entry.error)
     try:
         item = open_entry(entry, settings)
     except OSError as exc:
-        result = ItemResult(path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns)
-        result.errors.append(("intake", f"cannot read: {exc.strerror or exc}"))
-        return [result]
-    return _results_of(item, settings)
+        return _failed(entry, "intake", f"cannot read: {exc.strerror or exc}")
+    except ItemError as exc:
+        return _failed(entry, "intake", str(exc))
+    try:
+        return _results_of(item, settings)
+    except Exception as exc:  # the last resort: whatever escaped the stages is this file's error
+        log.exception("processing a file failed unexpectedly")
+        return _failed(entry, "internal", f"internal error: {type(exc).__name__}: {reason(exc)}")
 
 
 def process_bytes(name: str, data: bytes, settings: Settings) -> list[ItemResult]:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 from clearsight.errors import ClearsightError
+from clearsight.pipeline.executor import WORKER_DIED, raised
 from clearsight.pipeline.local import SINGLE_THREADED, TASKS_PER_WORKER
 
 T = TypeVar("T")
@@ -74,7 +75,7 @@ class RayExecutor:
                 raise ClearsightError(f"cannot start or reach Ray{' at ' + address if address else ''}: {exc}") from None
         self.workers = int(self.ray.cluster_resources().get("CPU", 1))
 
-    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], on_crash: Callable[[T], R]) -> Iterator[R]:
+    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], on_crash: Callable[[T, str], R]) -> Iterator[R]:
         remote = self.ray.remote(num_cpus=1, max_retries=0)(_apply)
         shared = self.ray.put(fn)
         pending = iter(tasks)
@@ -93,13 +94,21 @@ class RayExecutor:
                 except self._crashes:
                     yield from self._isolate(remote, shared, batch, on_crash)
 
-    def _isolate(self, remote: Any, shared: Any, batch: list[T], on_crash: Callable[[T], R]) -> Iterator[R]:
+    def _isolate(self, remote: Any, shared: Any, batch: list[T], on_crash: Callable[[T, str], R]) -> Iterator[R]:
         """Rerun a failed batch one task at a time, so only the task that kills its worker is reported."""
         for task in batch:
             try:
                 yield from self.ray.get(remote.remote(shared, [task]))
-            except self._crashes:
-                yield on_crash(task)
+            except self._crashes as exc:
+                yield on_crash(task, self._why(exc))
+
+    def _why(self, exc: BaseException) -> str:
+        """A failed task's one-line error: what its function raised, or how its worker died."""
+        if isinstance(exc, self.ray.exceptions.OutOfMemoryError):
+            return "the worker ran out of memory while processing this file"
+        if isinstance(exc, self.ray.exceptions.RayTaskError) and isinstance(getattr(exc, "cause", None), BaseException):
+            return raised(exc.cause)
+        return WORKER_DIED
 
     @property
     def _crashes(self) -> tuple[type[BaseException], ...]:

@@ -6,12 +6,15 @@ process (SIGKILL), which is what resuming a scan needs, without an fsync per com
 
 from __future__ import annotations
 
+import fcntl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from clearsight.config import database_url
@@ -33,11 +36,40 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+SCHEMA_LOCK_KEY = 0x436C65617253  # "ClearS"
+"""PostgreSQL advisory lock held while the schema is created or upgraded."""
+
+
+@contextmanager
+def _file_lock(engine: Engine) -> Iterator[None]:
+    """Hold an exclusive lock on `<database file>.lock` (SQLite); nothing for other databases or in memory."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:" or database.startswith("file:"):
+        yield
+        return
+    try:
+        lock = open(database + ".lock", "a")  # noqa: SIM115 - closed by the `with` below
+    except OSError:  # a read-only folder: no schema can be made there either, so there is no race to stop
+        yield
+        return
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision."""
+    """Bring the schema to the newest Alembic revision, one process at a time.
+
+    Two scans started together on a new case database would otherwise both see no schema and
+    both create it, and one would fail; under the lock the second finds the schema made."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    with _file_lock(engine), engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

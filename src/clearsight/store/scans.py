@@ -39,9 +39,15 @@ def roots_key(roots: Sequence[str]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def version_key(parent_key: str, path: str, size: int, mtime_ns: int) -> str:
-    """Identity of one file version (see `models`), over the path's exact bytes (`pathnames.raw`)."""
-    return hashlib.sha256(b"\0".join((parent_key.encode(), raw(path), str(size).encode(), str(mtime_ns).encode()))).hexdigest()
+def version_key(parent_key: str, path: str, size: int, mtime_ns: int, member: int | None = None) -> str:
+    """Identity of one file version (see `models`), over the path's exact bytes (`pathnames.raw`).
+
+    An archive member's key also has its place among its archive's results (`member`): a zip may
+    hold two members of the same name, a tar the same file appended twice, and both are items."""
+    parts = [parent_key.encode(), raw(path), str(size).encode(), str(mtime_ns).encode()]
+    if member is not None:
+        parts.append(f"#{member}".encode())
+    return hashlib.sha256(b"\0".join(parts)).hexdigest()
 
 
 def _now() -> datetime:
@@ -137,7 +143,7 @@ def _save_groups(conn: Connection, run_id: int, groups: Sequence[Sequence[ItemRe
             result = groups[g][i]
             parent = result.parent
             parent_key = keys[g][parent] if parent is not None else ""
-            keys[g][i] = version_key(parent_key, result.path, result.size, result.mtime_ns)
+            keys[g][i] = version_key(parent_key, result.path, result.size, result.mtime_ns, i if parent is not None else None)
             rows.append(
                 {
                     "version_key": keys[g][i],
