@@ -8,6 +8,7 @@ import io
 import json
 import struct
 import zipfile
+from pathlib import Path
 
 import numpy as np
 from safetensors.numpy import save
@@ -84,3 +85,21 @@ def gguf() -> bytes:
         _gguf_string("tokenizer.ggml.tokens") + struct.pack("<I", 9) + struct.pack("<IQ", 8, 100) + b"".join(_gguf_string(f"t{i}") for i in range(100)),
     ]
     return b"GGUF" + struct.pack("<IQQ", 3, 0, len(kvs)) + b"".join(kvs)
+
+
+def padded_torch_zip(path: Path, padding_bytes: int, tail: bytes) -> None:
+    """A PyTorch zip whose `data.pkl` is `padding_bytes` of NONE opcodes, then `tail` (and STOP),
+    written as a stream: hundreds of MB of pickle compress to a few hundred KB."""
+    chunk = b"N" * (1024 * 1024)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("archive/data.pkl", "w", force_zip64=True) as member:
+            member.write(b"\x80\x02")
+            for _ in range(padding_bytes // len(chunk)):
+                member.write(chunk)
+            member.write(tail + b".")
+        archive.writestr("archive/version", "3\n")
+
+
+def padded_trap(command: str) -> bytes:
+    """The opcodes of `dangerous_pickle` after its PROTO, for hiding behind padding."""
+    return dangerous_pickle(command)[2:-1]

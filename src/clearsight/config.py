@@ -42,6 +42,9 @@ class Limits:
     """Largest single metadata field (a PNG text chunk, an EXIF comment, XMP) given to provenance readers."""
     max_model_header_bytes: int = 100 * MiB
     """Largest safetensors JSON header or GGUF metadata block read from a model file."""
+    max_pickle_bytes: int = 16 * MiB
+    """Pickle stream scanned per pickle (a raw pickle, or one `.pkl` member of a PyTorch zip);
+    past it the scan stops and the file is flagged unsafe, since its unread rest could import anything."""
     max_video_pixels: int = 7680 * 4320
     """Largest video frame (width x height) decoded: 8K."""
     max_video_seconds: int = 6 * 3600

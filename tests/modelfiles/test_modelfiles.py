@@ -4,6 +4,12 @@ kinds, pickle safety without unpickling, GGUF headers, and clear errors for brok
 from __future__ import annotations
 
 import hashlib
+import io
+import json
+import os
+import resource
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +17,10 @@ import blake3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clearsight.config import Settings
+from clearsight.config import Limits, Settings
 from clearsight.errors import ItemError
 from clearsight.modelfiles.inspect import FORMAT_BY_MIME, inspect_model
+from clearsight.modelfiles.pickles import scan_pickle
 from tests.cli_runner import clearsight, records
 from tests.modelfile_factory import (
     TAGS,
@@ -21,6 +28,8 @@ from tests.modelfile_factory import (
     dangerous_pickle,
     gguf,
     lora,
+    padded_torch_zip,
+    padded_trap,
     state_dict_pickle,
     tensor_data_hash,
     torch_zip,
@@ -130,3 +139,59 @@ def test_any_bytes_give_a_record_or_a_clear_error(mime: str, body: bytes, length
         assert str(exc)
         return
     assert item.result.modelfile is not None and item.result.modelfile["hashes"]["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+CHILD_MEMORY_LIMIT = 1024**3
+CHILD = """
+import json, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, ({limit}, {limit}))
+from clearsight.config import load_settings
+from clearsight.item import Item, ItemResult
+from clearsight.modelfiles.inspect import inspect_model
+path = sys.argv[1]
+item = Item(ItemResult(path=path, size={size}, mtime_ns=0, media_type="model", mime="application/vnd.pytorch+zip"), fs_path=path)
+inspect_model(item, load_settings())
+print(json.dumps(item.result.modelfile))
+"""
+
+
+def test_a_huge_pickle_in_a_small_torch_zip_is_scanned_in_bounded_memory_and_flagged(tmp_path: Path) -> None:
+    """400 MB of NONE opcodes (a few hundred KB zipped) hiding `os.system` at the end: the scan
+    stops at CLEARSIGHT_MAX_PICKLE_BYTES, in a child held to 1 GiB of address space, and the file
+    is flagged unsafe because its unread rest could import anything."""
+    marker = tmp_path / "this-file-appears-only-if-the-pickle-ran"
+    path = tmp_path / "padded.pt"
+    padded_torch_zip(path, 400 * 1024 * 1024, padded_trap(f"touch {marker}"))
+    assert path.stat().st_size < 1024 * 1024
+    env = os.environ | {"OPENBLAS_NUM_THREADS": "1", "CLEARSIGHT_MAX_PICKLE_BYTES": str(4 * 1024 * 1024)}
+    script = CHILD.format(limit=CHILD_MEMORY_LIMIT, size=path.stat().st_size)
+    child = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert child.returncode == 0, child.stderr[-2000:]
+    model = json.loads(child.stdout)
+    assert model["unsafe_pickle"] is True
+    assert "CLEARSIGHT_MAX_PICKLE_BYTES" in model["metadata"]["scan_error"]
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 512 * 1024  # KiB: far below the 400 MB a whole read takes
+    assert not marker.exists()
+
+
+def test_a_zip_member_expanding_past_the_compression_ratio_stops_the_scan(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.pt"
+    padded_torch_zip(path, 8 * 1024 * 1024, b"")
+    report = scan_pickle(lambda: path.open("rb"), Limits(max_compression_ratio=5))
+    assert report.incomplete and "CLEARSIGHT_MAX_COMPRESSION_RATIO" in (report.error or "")
+
+
+def test_dangerous_globals_are_found_however_they_are_imported() -> None:
+    """GLOBAL, and STACK_GLOBAL naming its module and attribute directly or through the memo."""
+    def short(text: str) -> bytes:
+        return b"\x8c" + bytes([len(text)]) + text.encode()
+    stack_global = b"\x80\x04" + short("os") + b"\x94" + short("system") + b"\x94" + b"\x93" + short("true") + b"\x85R."
+    through_memo = b"\x80\x04" + short("builtins") + b"\x94" + short("eval") + b"\x94" + b"h\x00h\x01" + b"\x93" + short("1") + b"\x85R."
+    for data in (dangerous_pickle("true"), stack_global, through_memo):
+        report = scan_pickle(lambda data=data: io.BytesIO(data), Limits())
+        assert report.dangerous and not report.incomplete and report.error is None, report
+
+
+def test_a_stack_global_of_values_not_known_statically_is_dangerous() -> None:
+    data = b"\x80\x04" + b"h\x07h\x08" + b"\x93" + b")R."
+    assert scan_pickle(lambda: io.BytesIO(data), Limits()).dangerous == ["unknown.unknown"]

@@ -66,21 +66,33 @@ def unsafe_name_reason(name: str) -> str | None:
     return None
 
 
-def _read_bounded(stream: IO[bytes] | io.BufferedIOBase, budget: Budget, compressed_size: int | None) -> bytes:
-    """Read a member fully, stopping at the first limit it breaks."""
-    limits = budget.limits
-    chunks: list[bytes] = []
-    total = 0
-    while chunk := stream.read(CHUNK_BYTES):
-        total += len(chunk)
-        if total > limits.max_member_bytes:
+class MemberMeter:
+    """Counts one member's decompressed bytes against the member, ratio and archive limits, for
+    every reader of archive members (this module's, and the pickle scan's streamed zip members)."""
+
+    def __init__(self, budget: Budget, compressed_size: int | None) -> None:
+        self.budget, self.compressed_size, self.total = budget, compressed_size, 0
+
+    def charge(self, count: int) -> None:
+        """Account for `count` more bytes read; ItemError at the first limit they break."""
+        limits = self.budget.limits
+        self.total += count
+        if self.total > limits.max_member_bytes:
             raise ItemError(f"member expands past {limits.max_member_bytes} bytes (CLEARSIGHT_MAX_MEMBER_BYTES); not read")
-        if compressed_size is not None and total > RATIO_GRACE_BYTES and total > limits.max_compression_ratio * max(compressed_size, 1):
+        if self.compressed_size is not None and self.total > RATIO_GRACE_BYTES and self.total > limits.max_compression_ratio * max(self.compressed_size, 1):
             raise ItemError(
                 f"member expands more than {limits.max_compression_ratio}:1 "
                 "(CLEARSIGHT_MAX_COMPRESSION_RATIO): a likely zip bomb; not read"
             )
-        budget.take(len(chunk))
+        self.budget.take(count)
+
+
+def _read_bounded(stream: IO[bytes] | io.BufferedIOBase, budget: Budget, compressed_size: int | None) -> bytes:
+    """Read a member fully, stopping at the first limit it breaks."""
+    meter = MemberMeter(budget, compressed_size)
+    chunks: list[bytes] = []
+    while chunk := stream.read(CHUNK_BYTES):
+        meter.charge(len(chunk))
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -105,7 +117,7 @@ def _zip_members(stream: BinaryIO, budget: Budget) -> Iterator[Member]:
         raise ItemError(f"zip archive cannot be read: {reason(exc)}") from None
     with archive:
         infos = [info for info in archive.infolist() if not info.is_dir()]
-        _check_count(len(infos), budget.limits)
+        check_member_count(len(infos), budget.limits)
         for info in infos:
             mtime_ns = int(datetime(*info.date_time, tzinfo=UTC).timestamp() * 1e9)
             if info.flag_bits & 0x1:
@@ -119,7 +131,8 @@ def _zip_members(stream: BinaryIO, budget: Budget) -> Iterator[Member]:
             yield _member(info.filename, info.file_size, mtime_ns, read)
 
 
-def _check_count(count: int, limits: Limits) -> None:
+def check_member_count(count: int, limits: Limits) -> None:
+    """ItemError when an archive has more members than may be read (CLEARSIGHT_MAX_ARCHIVE_MEMBERS)."""
     if count > limits.max_archive_members:
         raise ItemError(f"archive has {count} members, over the limit of {limits.max_archive_members} (CLEARSIGHT_MAX_ARCHIVE_MEMBERS); not opened")
 
@@ -136,7 +149,7 @@ def _tar_members(stream: BinaryIO, budget: Budget) -> Iterator[Member]:
                 if info.isdir():
                     continue
                 count += 1
-                _check_count(count, budget.limits)
+                check_member_count(count, budget.limits)
                 mtime_ns = int(info.mtime) * 1_000_000_000
                 if not info.isfile():
                     yield Member(info.name, info.size, mtime_ns, error="link or special file inside the archive; not followed")

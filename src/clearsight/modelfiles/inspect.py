@@ -41,14 +41,14 @@ def _safetensors(item: Item, settings: Settings) -> dict[str, Any]:
 
 
 def _pickle(item: Item, settings: Settings) -> dict[str, Any]:
-    report = scan_pickle(item.open, item.result.path)
+    report = scan_pickle(item.open, settings.limits)
     with item.open() as stream:
         hashes = model_hashes(stream, None)
     metadata: dict[str, Any] = {"suspicious_globals": report.suspicious}
     if report.error:
         metadata["scan_error"] = report.error
     return {"format": "pickle", "kind": kind_of(report.strings, {}), "hashes": hashes, "metadata": metadata,
-            "unsafe_pickle": bool(report.dangerous), "dangerous_globals": report.dangerous}
+            "unsafe_pickle": bool(report.dangerous) or report.incomplete, "dangerous_globals": report.dangerous}
 
 
 def _gguf(item: Item, settings: Settings) -> dict[str, Any]:

@@ -1,29 +1,62 @@
 """Pickle-based model files (.ckpt, .pt, .bin; raw pickles and PyTorch's zip layout), analysed
 statically: nothing is ever unpickled.
 
-picklescan walks the opcodes and lists every global the pickle would import, rating each
-innocuous, suspicious or dangerous (`os.system`, `builtins.eval`, `subprocess`...). A seized
-model carrying a dangerous import may be a trap for the examiner, so it is flagged. The string
-constants the opcodes carry (the state-dict keys) tell what kind of model it is.
+The opcodes are walked one at a time (`pickletools.genops` only parses) as a stream, keeping only
+what the verdict needs: the globals the pickle would import, a bounded memo of the strings
+`STACK_GLOBAL` may name, the state-dict keys that tell the model's kind, and counters. Each global
+is rated by picklescan's own lists (innocuous, suspicious, dangerous: `os.system`,
+`builtins.eval`, `subprocess`...); a seized model carrying a dangerous import may be a trap for
+the examiner, so it is flagged. picklescan's own scanner is not used because it holds every
+opcode of a file in memory and reads PyTorch zip members outside any archive limit.
+
+Bounded throughout: `max_pickle_bytes` of pickle stream per raw file or zip member, zip members
+read as streams and charged to the archive limits of `intake.archives`. A pickle cut short by a
+limit is flagged unsafe: what was not read could import anything.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import pickletools
+import struct
 import zipfile
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import IO, Any, BinaryIO
 
-from picklescan.scanner import SafetyLevel, scan_bytes
+from picklescan.scanner import SafetyLevel, _build_scan_result_from_raw_globals
+
+from clearsight.config import Limits
+from clearsight.errors import ItemError
+from clearsight.intake.archives import Budget, MemberMeter, check_member_count
 
 MAX_KEYS = 20_000
-"""String constants kept per pickle for recognising the model kind."""
-_OPCODE_ERRORS = (ValueError, EOFError, UnicodeDecodeError, IndexError, KeyError, OverflowError, MemoryError)
+"""String constants kept per file for recognising the model kind."""
+MAX_KEY_CHARS = 1024
+"""Longer strings are no state-dict key and are not kept."""
+MAX_MEMO_CHARS = 16 * 1024 * 1024
+"""Characters of memoised strings kept for resolving `STACK_GLOBAL`; past it a lookup is `unknown` (dangerous)."""
+MAX_GLOBALS = 10_000
+"""Distinct globals listed per file; a file importing more is no model and is not scanned further."""
+METER_STEP = 64 * 1024
+"""Zip-member bytes are charged to the archive limits in steps of this, not opcode by opcode."""
+UNKNOWN = "unknown"
+"""picklescan's name for a module or attribute that cannot be told statically; rated dangerous."""
 
-logging.getLogger("picklescan").setLevel(logging.ERROR)  # it logs file names at WARNING for every odd file
+_OPCODE_ERRORS = (ValueError, EOFError, IndexError, KeyError, OverflowError, struct.error)
+"""What `pickletools.genops` raises on bytes that are no (complete) pickle."""
+_MEMO_PUTS = frozenset({"PUT", "BINPUT", "LONG_BINPUT"})
+_MEMO_GETS = frozenset({"GET", "BINGET", "LONG_BINGET"})
+_STRINGS = frozenset({"SHORT_BINUNICODE", "UNICODE", "BINUNICODE", "BINUNICODE8", "STRING", "BINSTRING", "SHORT_BINSTRING"})
+_PLAIN = frozenset(opcode.name for opcode in pickletools.opcodes) - _STRINGS - _MEMO_PUTS - _MEMO_GETS - {"MEMOIZE", "GLOBAL", "INST", "STACK_GLOBAL"}
+"""Opcodes whose only trace is an `unknown` value for a following `STACK_GLOBAL` (the hot path)."""
+
+logging.getLogger("picklescan").setLevel(logging.ERROR)  # it logs file names at WARNING for every dangerous global
+
+
+class _Limit(Exception):
+    """The scan reached a limit; the message says which."""
 
 
 @dataclass
@@ -32,55 +65,183 @@ class PickleReport:
     suspicious: list[str] = field(default_factory=list)
     strings: list[str] = field(default_factory=list)
     error: str | None = None
+    incomplete: bool = False
+    """A limit stopped the scan: the rest of the pickle was not examined."""
 
 
-def _strings(stream: BinaryIO) -> list[str]:
-    """String constants of the first pickle, read opcode by opcode (`pickletools.genops` only parses)."""
-    found: list[str] = []
-    try:
-        for opcode, argument, _ in pickletools.genops(stream):
-            if isinstance(argument, str) and "UNICODE" in opcode.name:
-                found.append(argument)
-                if len(found) >= MAX_KEYS:
-                    break
-    except _OPCODE_ERRORS:
-        pass
-    return found
+class _Bounded:
+    """A stream that refuses to read past `limit` bytes (and charges a zip member's meter), with
+    one byte of look-ahead to tell where the pickles end."""
+
+    def __init__(self, stream: IO[bytes], limit: int, meter: MemberMeter | None) -> None:
+        self.stream, self.limit, self.left, self.meter = stream, limit, limit, meter
+        self.pending = b""
+        self.uncharged = 0
+
+    def _over(self) -> _Limit:
+        return _Limit(f"the pickle stream goes past {self.limit:,} bytes (CLEARSIGHT_MAX_PICKLE_BYTES); the rest was not scanned")
+
+    def _take(self, data: bytes) -> bytes:
+        self.left -= len(data)
+        self.uncharged += len(data)
+        if self.meter is not None and (self.uncharged >= METER_STEP or not data):
+            try:
+                self.meter.charge(self.uncharged)
+            except ItemError as exc:
+                raise _Limit(str(exc)) from None
+            self.uncharged = 0
+        return data
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 1 and not self.pending and self.left:  # most opcodes: the hot path
+            return self._take(self.stream.read(1))
+        head = self.pending
+        if size < 0 or size - len(head) > self.left:
+            raise self._over()
+        self.pending = head[size:]
+        if size <= len(head):
+            return head[:size]
+        return head + self._take(self.stream.read(size - len(head)))
+
+    def readline(self, size: int = -1) -> bytes:
+        head, self.pending = self.pending, b""
+        if head == b"\n":
+            return head
+        line = self.stream.readline(self.left + 1)
+        if len(line) > self.left:
+            raise self._over()
+        return head + self._take(line)
+
+    def at_end(self) -> bool:
+        if self.pending:
+            return False
+        if not self.left:
+            if self.stream.read(1):
+                raise self._over()
+            return True
+        self.pending = self._take(self.stream.read(1))
+        return not self.pending
 
 
-def _member_strings(open_stream: Callable[[], BinaryIO]) -> list[str]:
-    """String constants of the pickles inside: `*/data.pkl` of a PyTorch zip, else the file's first."""
-    with open_stream() as stream:
-        if stream.read(2) != b"PK":
-            stream.seek(0)
-            return _strings(stream)
-        stream.seek(0)
+class _Walker:
+    """What one file's opcodes have shown so far, in bounded memory."""
+
+    def __init__(self) -> None:
+        self.globals: set[tuple[str, str]] = set()
+        self.strings: list[str] = []
+        self.memo: dict[int, str] = {}
+        self.memo_chars = 0
+        self.memo_next = 0
+        self.recent: deque[str] = deque(maxlen=2)
+        """The values of the last two opcodes other than memo stores: what `STACK_GLOBAL` imports."""
+        self.previous: tuple[str, Any] = ("", None)
+        self.opcodes = 0
+
+    def step(self, name: str, argument: Any) -> None:
+        self.opcodes += 1
+        if name in _PLAIN:
+            self.recent.append(UNKNOWN)
+        elif name == "MEMOIZE":
+            self._remember(self.memo_next)
+            self.memo_next += 1
+        elif name in _MEMO_PUTS and isinstance(argument, int):
+            self._remember(argument)
+            self.memo_next = max(self.memo_next, argument + 1)
+        else:
+            if name in ("GLOBAL", "INST"):
+                module, _, attribute = str(argument).partition(" ")
+                self._import(module, attribute)
+            elif name == "STACK_GLOBAL":
+                self._import(*(self.recent if len(self.recent) == 2 else (UNKNOWN, UNKNOWN)))
+            self.recent.append(self._value(name, argument))
+            if "UNICODE" in name and isinstance(argument, str) and len(argument) <= MAX_KEY_CHARS and len(self.strings) < MAX_KEYS:
+                self.strings.append(argument)
+        self.previous = (name, argument)
+
+    def _value(self, name: str, argument: Any) -> str:
+        if name in _STRINGS and isinstance(argument, str):
+            return argument
+        if name in _MEMO_GETS and isinstance(argument, int):
+            return self.memo.get(argument, UNKNOWN)
+        return UNKNOWN
+
+    def _remember(self, key: int) -> None:
+        """Memoise the previous opcode's string; any other value is not needed (a lookup of it is `unknown`)."""
+        self.memo_chars -= len(self.memo.pop(key, ""))
+        name, argument = self.previous
+        if name in _STRINGS and isinstance(argument, str) and self.memo_chars + len(argument) <= MAX_MEMO_CHARS:
+            self.memo[key] = argument
+            self.memo_chars += len(argument)
+
+    def _import(self, module: str, attribute: str) -> None:
+        self.globals.add((module, attribute))
+        if len(self.globals) > MAX_GLOBALS:
+            raise _Limit(f"more than {MAX_GLOBALS:,} distinct globals: no model file; the rest was not scanned")
+
+
+def _walk(stream: _Bounded, walker: _Walker) -> str | None:
+    """Walk the pickles one after another to the end of the stream; why the walk stopped early, else None.
+
+    Bytes that are no pickle after a complete one end the walk quietly: legacy `torch.save`
+    files put raw tensor data after their pickles, and no unpickler reads past such bytes either.
+    """
+    complete = 0
+    while not stream.at_end():
         try:
-            with zipfile.ZipFile(stream) as archive:
-                return [key for name in archive.namelist() if name.endswith(".pkl") for key in _strings(io.BytesIO(archive.read(name)))]
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-            return []
+            for opcode, argument, _ in pickletools.genops(stream):  # type: ignore[arg-type]  # genops needs only read and readline
+                walker.step(opcode.name, argument)
+        except _OPCODE_ERRORS as exc:
+            if complete:
+                return None
+            return f"the pickle stream is malformed ({exc}); what could be parsed was scanned" if walker.opcodes else "not a pickle stream"
+        complete += 1
+    return None
 
 
-def scan_pickle(open_stream: Callable[[], BinaryIO], name: str) -> PickleReport:
-    """Scan a pickle model file read from fresh streams (large checkpoints are never read whole)."""
+def _is_zip(open_stream: Callable[[], BinaryIO]) -> bool:
+    with open_stream() as stream:
+        return stream.read(4) == b"PK\x03\x04"
+
+
+def _walk_zip(open_stream: Callable[[], BinaryIO], limits: Limits, walker: _Walker) -> str | None:
+    """Walk every `.pkl` member of a PyTorch zip (`data.pkl`; TorchScript's `constants.pkl`), each as a stream."""
+    budget = Budget(limits)
+    with open_stream() as raw:
+        try:
+            archive = zipfile.ZipFile(raw)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            return f"zip archive cannot be read: {exc}"
+        with archive:
+            infos = [info for info in archive.infolist() if info.filename.endswith(".pkl")]
+            try:
+                check_member_count(len(archive.infolist()), limits)
+            except ItemError as exc:
+                raise _Limit(str(exc)) from None
+            for info in infos:
+                try:
+                    with archive.open(info) as member:
+                        problem = _walk(_Bounded(member, limits.max_pickle_bytes, MemberMeter(budget, info.compress_size)), walker)
+                except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError) as exc:
+                    problem = f"member cannot be read: {exc}"
+                if problem:
+                    return f"{info.filename}: {problem}"
+    return None
+
+
+def scan_pickle(open_stream: Callable[[], BinaryIO], limits: Limits) -> PickleReport:
+    """Scan a pickle model file read from fresh streams, raw or a PyTorch zip; never raises for its content."""
+    walker = _Walker()
     report = PickleReport()
     try:
-        with open_stream() as stream:
-            result = scan_bytes(stream, name, ".ckpt")
-    except Exception as exc:  # noqa: BLE001 - picklescan raises its own and stdlib errors on malformed input
-        report.error = f"{type(exc).__name__}: {exc}"
-        result = None
-    if result is not None:
-        for item in result.globals:
-            label = f"{item.module}.{item.name}"
-            if item.safety == SafetyLevel.Dangerous:
-                report.dangerous.append(label)
-            elif item.safety == SafetyLevel.Suspicious:
-                report.suspicious.append(label)
-        if result.scan_err:
-            report.error = "the pickle stream is malformed; what could be parsed was scanned"
-    report.dangerous = sorted(set(report.dangerous))
-    report.suspicious = sorted(set(report.suspicious))
-    report.strings = _member_strings(open_stream)
+        if _is_zip(open_stream):
+            report.error = _walk_zip(open_stream, limits, walker)
+        else:
+            with open_stream() as stream:
+                report.error = _walk(_Bounded(stream, limits.max_pickle_bytes, None), walker)
+    except _Limit as exc:
+        report.error, report.incomplete = str(exc), True
+    rated = _build_scan_result_from_raw_globals(walker.globals, "model file")
+    report.dangerous = sorted({f"{item.module}.{item.name}" for item in rated.globals if item.safety == SafetyLevel.Dangerous})
+    report.suspicious = sorted({f"{item.module}.{item.name}" for item in rated.globals if item.safety == SafetyLevel.Suspicious})
+    report.strings = walker.strings
     return report
