@@ -93,3 +93,18 @@ def test_a_damaged_archive_is_an_error_on_the_archive(tmp_path: Path) -> None:
     results = scan_file(tmp_path / "cut.zip")
     assert results[""].hashes["sha256"]
     assert results[""].error is not None
+
+
+def test_a_zip_member_with_an_impossible_date_is_read(tmp_path: Path) -> None:
+    """Month 0 and day 0 in a member's DOS date (as hostile zips write) once stopped the whole scan."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("notes.txt", date_time=(1980, 1, 1, 0, 0, 0)), b"hello")
+    data = bytearray(buffer.getvalue())
+    for header in (b"PK\x03\x04", b"PK\x01\x02"):  # zero the date field of the local and central headers
+        at = data.index(header) + (12 if header == b"PK\x03\x04" else 14)
+        data[at : at + 2] = b"\0\0"
+    (tmp_path / "dated.zip").write_bytes(bytes(data))
+    results = scan_file(tmp_path / "dated.zip")
+    assert results["!/notes.txt"].hashes["md5"] == "5d41402abc4b2a76b9719d911017c592"
+    assert results["!/notes.txt"].mtime_ns == 0

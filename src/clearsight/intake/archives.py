@@ -119,7 +119,7 @@ def _zip_members(stream: BinaryIO, budget: Budget) -> Iterator[Member]:
         infos = [info for info in archive.infolist() if not info.is_dir()]
         check_member_count(len(infos), budget.limits)
         for info in infos:
-            mtime_ns = int(datetime(*info.date_time, tzinfo=UTC).timestamp() * 1e9)
+            mtime_ns = _zip_mtime_ns(info)
             if info.flag_bits & 0x1:
                 yield Member(info.filename, info.file_size, mtime_ns, error="encrypted member; not read")
                 continue
@@ -129,6 +129,15 @@ def _zip_members(stream: BinaryIO, budget: Budget) -> Iterator[Member]:
                     return _read_bounded(member_stream, budget, info.compress_size)
 
             yield _member(info.filename, info.file_size, mtime_ns, read)
+
+
+def _zip_mtime_ns(info: zipfile.ZipInfo) -> int:
+    """A zip member's time; 0 when its DOS date is impossible (month 0, day 0: hostile or damaged
+    archives write them), which must not stop the archive being read."""
+    try:
+        return int(datetime(*info.date_time, tzinfo=UTC).timestamp() * 1e9)
+    except ValueError:
+        return 0
 
 
 def check_member_count(count: int, limits: Limits) -> None:
