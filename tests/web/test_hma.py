@@ -8,6 +8,7 @@ import io
 import os
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -93,15 +94,31 @@ def test_uploads_are_hashed_in_memory_and_leave_no_copy_anywhere(db: str, tmp_pa
     marker = upload[len(upload) // 2 : len(upload) // 2 + 64]
     places = {tempfile.gettempdir(), str(tmp_path), os.getcwd()}
     for place in places:
-        for folder, _, names in os.walk(place):
-            for name in names:
-                path = os.path.join(folder, name)
-                try:
-                    if os.path.getmtime(path) >= started and os.path.getsize(path) < 256 * 1024 * 1024:
-                        with open(path, "rb") as stream:
-                            assert marker not in stream.read(), f"{path} holds the upload"
-                except OSError:
-                    continue
+        for path in _files_written_since(Path(place), started):
+            try:
+                if path.stat().st_size < 256 * 1024 * 1024:
+                    assert marker not in path.read_bytes(), f"{path} holds the upload"
+            except OSError:
+                continue
+
+
+def _files_written_since(top: Path, started: float) -> Iterator[Path]:
+    """Every regular file under `top` changed after `started`, walked with an explicit stack:
+    a shared temporary folder may hold trees deeper than os.walk's recursion can follow."""
+    pending = [top]
+    while pending:
+        try:
+            entries = list(os.scandir(pending.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(Path(entry.path))
+                elif entry.is_file(follow_symlinks=False) and entry.stat().st_mtime >= started:
+                    yield Path(entry.path)
+            except OSError:
+                continue
 
 
 def test_uploads_over_the_limit_are_refused(db: str, monkeypatch: pytest.MonkeyPatch) -> None:
