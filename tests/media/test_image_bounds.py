@@ -82,3 +82,29 @@ def test_compressed_text_that_inflates_past_the_limit_is_reported_not_inflated()
 def test_a_truncated_chunk_list_ends_the_walk_quietly() -> None:
     clean = image_bytes("PNG")
     assert trailing_metadata(clean[:-20] + struct.pack(">I", 1 << 30) + b"tEXt", 1 << 20).texts == {}
+
+
+def _with_chunk_before_pixels(png: bytes, chunk: bytes) -> bytes:
+    after_header = png.index(b"IHDR") + 4 + 13 + 4
+    return png[:after_header] + chunk + png[after_header:]
+
+
+def _pdq_of(data: bytes) -> object:
+    result = process_bytes("probe.png", data, Settings())[0]
+    return result.hashes.get("pdq")
+
+
+def test_one_wrong_checksum_on_a_comment_chunk_does_not_hide_an_image_from_matching() -> None:
+    clean = image_bytes("PNG", seed=5)
+    good_chunk = _png_chunk(b"tEXt", b"Comment\0hello")
+    damaged = _with_chunk_before_pixels(clean, good_chunk[:-4] + b"\0\0\0\0")
+    assert _pdq_of(damaged) is not None
+    assert _pdq_of(damaged) == _pdq_of(clean)
+
+
+def test_a_compressed_comment_that_inflates_past_pillows_limit_does_not_hide_an_image() -> None:
+    clean = image_bytes("PNG", seed=6)
+    huge = _png_chunk(b"zTXt", b"Comment\0\0" + zlib.compress(b"a" * (16 * 1024 * 1024)))
+    padded = _with_chunk_before_pixels(clean, huge)
+    assert _pdq_of(padded) is not None
+    assert _pdq_of(padded) == _pdq_of(clean)

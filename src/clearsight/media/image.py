@@ -18,7 +18,9 @@ purpose: nearest-neighbour and box resizing were measured at up to 8 and 6 bits 
 
 from __future__ import annotations
 
+import io
 import math
+from typing import BinaryIO
 
 import pillow_heif
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -26,6 +28,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from clearsight.config import Limits
 from clearsight.errors import ItemError, reason
 from clearsight.item import Item
+from clearsight.media.png_chunks import pixels_only
 
 pillow_heif.register_heif_opener()
 Image.MAX_IMAGE_PIXELS = None
@@ -42,26 +45,53 @@ def target_size(size: tuple[int, int], long_side: int) -> tuple[int, int] | None
     return math.ceil(width * scale), math.ceil(height * scale)
 
 
+DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, UnidentifiedImageError)
+
+
 def decode_luma_for_hashing(item: Item, long_side: int, limits: Limits) -> Image.Image:
-    """Decode an image item to luminance (`L`) with its long side at most `long_side`, per the recipe."""
+    """Decode an image item to luminance (`L`) with its long side at most `long_side`, per the recipe.
+
+    A PNG that Pillow refuses (one bad CRC on an ancillary chunk, a zTXt chunk past Pillow's
+    inflate limit) is decoded again from its picture chunks alone, as browsers would show it, so
+    damaging a comment chunk does not hide an image from matching."""
     try:
-        with item.open() as stream, Image.open(stream) as image:
-            width, height = image.size
-            if width * height > limits.max_image_pixels:
-                raise ItemError(
-                    f"image claims {width}x{height} pixels, over the limit of "
-                    f"{limits.max_image_pixels} (CLEARSIGHT_MAX_IMAGE_PIXELS)"
-                )
-            target = target_size(image.size, long_side)
-            if target is not None:
-                image.draft("L", target)
-            oriented = ImageOps.exif_transpose(image) or image
-            luma = oriented.convert("L")
+        with item.open() as stream:
+            luma = _luma(stream, long_side, limits)
     except ItemError:
         raise
-    except (OSError, SyntaxError, ValueError, EOFError, UnidentifiedImageError) as exc:
-        raise ItemError(f"image cannot be decoded: {reason(exc)}") from None
+    except DECODE_ERRORS as exc:
+        repaired = _picture_chunks(item, limits)
+        if repaired is None:
+            raise ItemError(f"image cannot be decoded: {reason(exc)}") from None
+        try:
+            luma = _luma(io.BytesIO(repaired), long_side, limits)
+        except DECODE_ERRORS:
+            raise ItemError(f"image cannot be decoded: {reason(exc)}") from None
     target = target_size(luma.size, long_side)
     if target is not None:
         luma = luma.resize(target, Image.Resampling.BILINEAR)
     return luma
+
+
+def _luma(stream: BinaryIO, long_side: int, limits: Limits) -> Image.Image:
+    """Steps 1 to 3 of the recipe on one stream."""
+    with Image.open(stream) as image:
+        width, height = image.size
+        if width * height > limits.max_image_pixels:
+            raise ItemError(
+                f"image claims {width}x{height} pixels, over the limit of "
+                f"{limits.max_image_pixels} (CLEARSIGHT_MAX_IMAGE_PIXELS)"
+            )
+        target = target_size(image.size, long_side)
+        if target is not None:
+            image.draft("L", target)
+        oriented = ImageOps.exif_transpose(image) or image
+        return oriented.convert("L")
+
+
+def _picture_chunks(item: Item, limits: Limits) -> bytes | None:
+    """The item rebuilt by `pixels_only` if it is a PNG small enough to hold, else None."""
+    if item.result.mime != "image/png" or item.result.size > limits.max_member_bytes:
+        return None
+    with item.open() as stream:
+        return pixels_only(stream.read())

@@ -1,4 +1,5 @@
-"""The metadata chunks of a PNG that follow its pixel data, read without decoding the pixels.
+"""The chunk list of a PNG read directly: metadata after the pixels without decoding them, and the
+pixels alone without the ancillary chunks that stop Pillow.
 
 Pillow reads tEXt, zTXt, iTXt and eXIf chunks that come after the first IDAT only by decoding
 every pixel first (`PngImageFile.text`, `getexif()` call `load()`), so a 69-byte PNG whose header
@@ -6,12 +7,17 @@ claims 500 gigapixels took gigabytes just to have its EXIF read. Generators ofte
 metadata after the pixels, so it cannot simply be skipped: this walks the chunk list instead,
 skipping pixel data by its length, and inflates compressed text only up to a byte bound.
 CRCs are not checked: a damaged checksum on metadata must not hide it from the analyst.
+
+Pillow also refuses a whole image for one wrong CRC on an ancillary chunk or a zTXt chunk that
+inflates past its limit, which browsers and FFmpeg ignore; `pixels_only` rebuilds the file from the
+chunks that carry the picture so PDQ still sees what a viewer sees.
 """
 
 from __future__ import annotations
 
 import struct
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -47,20 +53,43 @@ def _text_chunk(kind: bytes, body: bytes, max_bytes: int) -> tuple[str, str]:
     return key, (_inflate(text, max_bytes) if compressed else text).decode("utf-8", errors="replace")
 
 
+PICTURE_CHUNKS = frozenset({b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND", b"eXIf"})
+"""What a viewer needs to show the image the way it is oriented (eXIf carries the orientation)."""
+
+
+def _chunks(data: bytes) -> Iterator[tuple[bytes, bytes]]:
+    """(type, body) of each chunk of PNG `data` up to IEND; a truncated list simply ends."""
+    offset = len(SIGNATURE)
+    while offset + 8 <= len(data):
+        length, kind = struct.unpack_from(">I4s", data, offset)
+        yield kind, data[offset + 8 : offset + 8 + length]
+        offset += 12 + length
+        if kind == b"IEND":
+            return
+
+
+def pixels_only(data: bytes) -> bytes | None:
+    """PNG `data` rebuilt from its picture chunks with fresh CRCs, or None if it is not a PNG."""
+    if not data.startswith(SIGNATURE):
+        return None
+    kept = [
+        struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        for kind, body in _chunks(data)
+        if kind in PICTURE_CHUNKS
+    ]
+    return SIGNATURE + b"".join(kept)
+
+
 def trailing_metadata(data: bytes, max_bytes: int) -> TrailingMetadata:
     """Text and eXIf chunks after the first IDAT of PNG `data`; each chunk at most `max_bytes`."""
     found = TrailingMetadata()
     if not data.startswith(SIGNATURE):
         return found
-    offset, after_pixels = len(SIGNATURE), False
-    while offset + 8 <= len(data):
-        length, kind = struct.unpack_from(">I4s", data, offset)
-        body = data[offset + 8 : offset + 8 + length]
-        offset += 12 + length
+    after_pixels = False
+    for kind, body in _chunks(data):
+        length = len(body)
         if kind == b"IDAT":
             after_pixels = True
-        elif kind == b"IEND":
-            break
         elif after_pixels and kind in (b"tEXt", b"zTXt", b"iTXt"):
             if length > max_bytes:
                 found.problems.append(f"a {kind.decode()} chunk of {length:,} bytes is over the limit; not read")
