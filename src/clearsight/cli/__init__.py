@@ -8,6 +8,7 @@ import sys
 from clearsight.cli import accounts, bank, demo, explain, export, match, models, records, scan, serve, stats  # noqa: F401 - registers the commands
 from clearsight.cli.app import app
 from clearsight.errors import ClearsightError
+from clearsight.inert import plain
 
 EXIT_FAILURE = 1
 
@@ -18,5 +19,5 @@ def main() -> None:
     try:
         app()
     except ClearsightError as exc:
-        print("clearsight: error: " + " ".join(str(exc).split()), file=sys.stderr)
+        print("clearsight: error: " + plain(" ".join(str(exc).split())), file=sys.stderr)
         sys.exit(EXIT_FAILURE)

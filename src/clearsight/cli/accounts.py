@@ -16,6 +16,7 @@ from clearsight.assess.audit import AuditLog, cli_actor
 from clearsight.cli.app import DbOption, app, console, output
 from clearsight.config import load_settings
 from clearsight.errors import ClearsightError
+from clearsight.inert import add_inert_row, json_text, shown
 from clearsight.store.db import open_engine
 
 users_app = typer.Typer(help="Accounts of the assessment app (analyst, reviewer, admin).", no_args_is_help=True)
@@ -50,28 +51,28 @@ def users_add(name: NameArg, role: Annotated[Role, typer.Option("--role", help="
               db: DbOption = None) -> None:
     """Create an account."""
     account = _accounts(db).add(name, role.value, _password(password_stdin))
-    console.print(f"Added {account.role} [bold]{account.name}[/].")
+    console.print(f"Added {account.role} [bold]{shown(account.name)}[/].")
 
 
 @users_app.command("disable")
 def users_disable(name: NameArg, db: DbOption = None) -> None:
     """Stop an account from logging in (its history stays)."""
     _accounts(db).set_disabled(name, True)
-    console.print(f"Disabled [bold]{name}[/].")
+    console.print(f"Disabled [bold]{shown(name)}[/].")
 
 
 @users_app.command("enable")
 def users_enable(name: NameArg, db: DbOption = None) -> None:
     """Let a disabled account log in again."""
     _accounts(db).set_disabled(name, False)
-    console.print(f"Enabled [bold]{name}[/].")
+    console.print(f"Enabled [bold]{shown(name)}[/].")
 
 
 @users_app.command("reset")
 def users_reset(name: NameArg, password_stdin: PasswordStdin = False, db: DbOption = None) -> None:
     """Set a new password."""
     _accounts(db).reset_password(name, _password(password_stdin))
-    console.print(f"Password of [bold]{name}[/] reset.")
+    console.print(f"Password of [bold]{shown(name)}[/] reset.")
 
 
 @users_app.command("list")
@@ -83,7 +84,7 @@ def users_list(db: DbOption = None, fmt: Annotated[ListFormat, typer.Option("--f
         return
     table = Table("name", "role", "disabled")
     for account in accounts:
-        table.add_row(account.name, account.role, "yes" if account.disabled else "no")
+        add_inert_row(table, account.name, account.role, "yes" if account.disabled else "no")
     output.print(table)
 
 
@@ -93,14 +94,14 @@ def tokens_add(name: NameArg, banks: Annotated[list[str] | None, typer.Option("-
     """Create a token and print it once: only its hash is kept."""
     token = _accounts(db).add_token(name, banks)
     print(token)
-    console.print(f"Token [bold]{name}[/] created; it is shown only now.")
+    console.print(f"Token [bold]{shown(name)}[/] created; it is shown only now.")
 
 
 @tokens_app.command("revoke")
 def tokens_revoke(name: NameArg, db: DbOption = None) -> None:
     """Revoke a token."""
     _accounts(db).revoke_token(name)
-    console.print(f"Token [bold]{name}[/] revoked.")
+    console.print(f"Token [bold]{shown(name)}[/] revoked.")
 
 
 @tokens_app.command("list")
@@ -117,7 +118,7 @@ def audit_verify(db: DbOption = None, fmt: Annotated[ListFormat, typer.Option("-
         print(json.dumps({"ok": result.ok, "entries": result.entries, "head": result.head, "problems": result.problems}, indent=1))
     else:
         for problem in result.problems:
-            output.print(problem, highlight=False)
+            output.print(shown(problem), highlight=False)
         output.print(f"{result.entries:,} entries; chain head {result.head}; " + ("intact" if result.ok else f"{len(result.problems)} problems"))
     if not result.ok:
         raise typer.Exit(1)
@@ -127,4 +128,4 @@ def audit_verify(db: DbOption = None, fmt: Annotated[ListFormat, typer.Option("-
 def audit_show(db: DbOption = None, limit: Annotated[int, typer.Option("--limit", min=1)] = 50) -> None:
     """The newest entries, newest first, as JSON."""
     entries = AuditLog(open_engine(load_settings(db).db)).entries(limit)
-    print(json.dumps([entry | {"at": entry["at"].isoformat()} for entry in entries], indent=1, ensure_ascii=False))
+    print(json_text([entry | {"at": entry["at"].isoformat()} for entry in entries], indent=1))

@@ -23,6 +23,7 @@ from clearsight.cli.app import DbOption, app, console, output
 from clearsight.config import load_settings
 from clearsight.errors import ClearsightError, ItemError
 from clearsight.hashing.vpdq import FrameHash, vpdq_frames
+from clearsight.inert import add_inert_row, plain, shown
 from clearsight.media.identify import HEAD_BYTES
 from clearsight.store.banks import DEFAULT_PDQ_DISTANCE, BankInfo, BankStore, ImportSummary
 from clearsight.store.db import open_engine
@@ -61,7 +62,7 @@ def _bank_table(banks: list[BankInfo]) -> Table:
     table = Table("bank", "kind", "enabled", "pdq distance", "entries", "hashes", "classification", "version", "source")
     for bank in banks:
         hashes = ", ".join(f"{signal} {count:,}" for signal, count in sorted(bank.hashes.items())) or "-"
-        table.add_row(bank.name, "allowlist" if bank.allowlist else "known", "yes" if bank.enabled else "no", str(bank.pdq_distance),
+        add_inert_row(table, bank.name, "allowlist" if bank.allowlist else "known", "yes" if bank.enabled else "no", str(bank.pdq_distance),
                       f"{bank.entries:,}", hashes, bank.classification or "-", bank.version or "-", bank.source or "-")
     return table
 
@@ -87,7 +88,7 @@ def create_command(
     store = _store(db)
     bank = store.create(name, source=source, version=version, classification=classification, pdq_distance=distance, allowlist=allowlist)
     _audit(store, "bank.create", name, {"allowlist": allowlist, "pdq_distance": bank.pdq_distance})
-    console.print(f"Created {'allowlist ' if bank.allowlist else ''}bank [bold]{bank.name}[/] (PDQ distance {bank.pdq_distance}).")
+    console.print(f"Created {'allowlist ' if bank.allowlist else ''}bank [bold]{shown(bank.name)}[/] (PDQ distance {bank.pdq_distance}).")
 
 
 @bank_app.command("set")
@@ -129,7 +130,7 @@ def delete_command(name: NameArg, db: DbOption = None, yes: Annotated[bool, type
     store = _store(db)
     store.delete(name)
     _audit(store, "bank.delete", name)
-    console.print(f"Deleted bank [bold]{name}[/].")
+    console.print(f"Deleted bank [bold]{shown(name)}[/].")
 
 
 def _is_video(path: Path) -> bool:
@@ -143,7 +144,7 @@ def _report_import(summary: ImportSummary, errors_out: Path | None, store: BankS
     console.print(f"Imported {summary.entries:,} entries ({summary.hashes:,} hashes); {summary.duplicates:,} hashes were already in the bank; "
                   f"{len(summary.errors):,} rows rejected.")
     for error in summary.errors[:ERRORS_SHOWN]:
-        console.print(f"  row {error.row}: {error.message}", markup=False, highlight=False)
+        console.print(f"  row {error.row}: {plain(error.message)}", markup=False, highlight=False)
     if len(summary.errors) > ERRORS_SHOWN:
         console.print(f"  ... and {len(summary.errors) - ERRORS_SHOWN:,} more" + ("" if errors_out else " (write them all with --errors FILE)"))
     if errors_out is not None:
@@ -174,14 +175,14 @@ def import_command(
             vpdq_frames(str(file), settings, frames)
         except ItemError as exc:
             raise ClearsightError(f"{file}: {exc}") from None
-        console.print(f"Hashed {len(frames):,} frames of video {file}.")
+        console.print(f"Hashed {len(frames):,} frames of video {shown(file)}.")
         _report_import(store.import_records(name, [video_record([frame.row() for frame in frames], file.stem)], version=version), errors_out, store, name, str(file))
         return
     if file.stat().st_size > MAX_LIST_BYTES:
         raise ClearsightError(f"{file} is larger than {MAX_LIST_BYTES // 2**30} GiB; split it")
     text = decode(file.read_bytes())
     reader = detect(text) if fmt.value == "auto" else FORMATS[fmt.value]
-    console.print(f"Reading {file} as [bold]{reader.name}[/].")
+    console.print(f"Reading {shown(file)} as [bold]{reader.name}[/].")
     options = ReadOptions(signal=signal.value if signal else None, source_name=file.stem)
     summary = store.import_records(name, reader.read(text, options), version=version)
     _report_import(summary, errors_out, store, name, str(file))
@@ -206,7 +207,7 @@ def export_command(
         FORMATS[fmt.value].write(chosen, stream, ExportContext(bank.name, bank.source, bank.version))
     _audit(store, "bank.export", name, {"format": fmt.value, "entries": len(chosen), "to": file})
     if file != "-":
-        console.print(f"Exported {len(chosen):,} entries of bank [bold]{name}[/] to {file} as {fmt.value}.")
+        console.print(f"Exported {len(chosen):,} entries of bank [bold]{shown(name)}[/] to {shown(file)} as {fmt.value}.")
     if len(chosen) < len(records):
         console.print(f"{len(records) - len(chosen):,} {'non-video' if video_format else 'video'} entries were left out"
                       + ("" if video_format else " (export each with --format vpdq --ref REF)") + ".")
@@ -248,4 +249,4 @@ def remove_command(name: NameArg, values: Annotated[list[str], typer.Argument(he
     store = _store(db)
     removed = store.remove_hashes(name, [value.strip().lower().removeprefix("0x") for value in values])
     _audit(store, "bank.remove", name, {"removed": removed})
-    console.print(f"Removed {removed:,} hashes from [bold]{name}[/].")
+    console.print(f"Removed {removed:,} hashes from [bold]{shown(name)}[/].")

@@ -18,6 +18,8 @@ from clearsight.cli.app import DbOption, TrustOption, app, console, output
 from clearsight.cli.scan import with_trust
 from clearsight.config import load_settings
 from clearsight.errors import ClearsightError, ItemError
+from clearsight.inert import json_text
+from clearsight.inert import shown as shown_text
 from clearsight.intake.walk import Entry
 from clearsight.media.contact_sheet import contact_sheet
 from clearsight.media.identify import identify
@@ -41,7 +43,7 @@ class ExplainFormat(str, Enum):
 
 def _claims_text(claims: dict[str, Any]) -> str:
     shown = {key: value for key, value in claims.items() if key not in ("ai_generated", "tool", "model", "model_hash", "loras")}
-    return "\n".join(f"{key}: {value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}" for key, value in shown.items())
+    return "\n".join(shown_text(f"{key}: {value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)}") for key, value in shown.items())
 
 
 def _print_provenance(record: dict[str, Any]) -> None:
@@ -50,11 +52,11 @@ def _print_provenance(record: dict[str, Any]) -> None:
         output.print("[bold red]Strong evidence points both ways; an analyst must weigh it.[/]")
     for label, key in (("Tool", "tool"), ("Model", "model"), ("Model hash", "model_hash")):
         if record.get(key):
-            output.print(f"{label}: {record[key]}")
+            output.print(f"{label}: {shown_text(record[key])}")
     for lora in record.get("loras") or []:
-        output.print(f"LoRA: {lora['name']}  hash {lora['hash'] or '-'}  weight {lora['weight'] if lora['weight'] is not None else '-'}")
+        output.print(f"LoRA: {shown_text(lora['name'])}  hash {shown_text(lora['hash'] or '-')}  weight {shown_text(lora['weight'] if lora['weight'] is not None else '-')}")
     for link in record.get("links") or []:
-        output.print(f"Linked model file: {link['model_file']} (via {link['via']})")
+        output.print(f"Linked model file: {shown_text(link['model_file'])} (via {shown_text(link['via'])})")
     if not record["evidence"]:
         output.print("No provenance signals were found in this file.")
         return
@@ -62,10 +64,10 @@ def _print_provenance(record: dict[str, Any]) -> None:
     for evidence in record["evidence"]:
         claims = evidence["claims"]
         says = {True: "AI-generated", False: "captured", None: "-"}[claims.get("ai_generated")]
-        details = evidence.get("unreadable") and f"unreadable: {evidence['unreadable']}" or _claims_text(claims)
+        details = evidence.get("unreadable") and shown_text(f"unreadable: {evidence['unreadable']}") or _claims_text(claims)
         if evidence.get("hidden"):
-            details += f"\n({', '.join(evidence['hidden'])} hidden; --show-prompts to see them)"
-        table.add_row(evidence["source"], evidence["strength"], says, details)
+            details += "\n" + shown_text(f"({', '.join(evidence['hidden'])} hidden; --show-prompts to see them)")
+        table.add_row(shown_text(evidence["source"]), shown_text(evidence["strength"]), says, details)
     output.print(table)
 
 
@@ -106,9 +108,9 @@ def explain_command(
     if item.result.modelfile is not None:
         modelfile = inspect.public(item.result.modelfile, show_sensitive=show_prompts)
         if fmt is ExplainFormat.json:
-            print(json.dumps({"path": str(file), "modelfile": modelfile}, ensure_ascii=False))
+            print(json_text({"path": str(file), "modelfile": modelfile}))
         else:
-            output.print_json(json.dumps(modelfile, ensure_ascii=False))
+            output.print_json(json_text(modelfile))
         return
     if item.result.media_type not in ("image", "video"):
         raise ClearsightError(f"{file} is {item.result.media_type} ({item.result.mime or 'unrecognised'}); explain reads images, videos and model files")
@@ -124,6 +126,6 @@ def explain_command(
     record = public(stored, show_prompts=show_prompts)
     record["links"] = _links(db, stored)
     if fmt is ExplainFormat.json:
-        print(json.dumps({"path": str(file), "provenance": record}, ensure_ascii=False))
+        print(json_text({"path": str(file), "provenance": record}))
     else:
         _print_provenance(record)

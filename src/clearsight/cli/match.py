@@ -19,6 +19,7 @@ from clearsight.cli.app import DbOption, app, console, output
 from clearsight.cli.bank import TypeOption, parse_hash
 from clearsight.config import Settings, database_url, load_settings
 from clearsight.errors import ClearsightError
+from clearsight.inert import add_inert_row, shown
 from clearsight.intake.walk import Entry
 from clearsight.item import ItemResult
 from clearsight.pipeline.process import process_entry
@@ -55,16 +56,16 @@ def _hash_file(path: Path, settings: Settings) -> ItemResult:
 
 def _print_report(subject: str, report: MatchReport) -> None:
     if not (report.matches or report.allowlisted):
-        output.print(f"{subject}: no match", highlight=False)
-    table = Table("bank", "signal", "distance", "classification", "ref", "transform", "where (s)", "status", title=subject if report.matches or report.allowlisted else None)
+        output.print(f"{shown(subject)}: no match", highlight=False)
+    table = Table("bank", "signal", "distance", "classification", "ref", "transform", "where (s)", "status", title=shown(subject) if report.matches or report.allowlisted else None)
     for status, matches in (("match", report.matches), ("allowlisted", report.allowlisted), ("suppressed by allowlist", report.suppressed)):
         for match in matches:
-            table.add_row(match.bank, match.signal, str(match.distance), match.classification or "-", match.ref or "-", match.transform or "-",
+            add_inert_row(table, match.bank, match.signal, str(match.distance), match.classification or "-", match.ref or "-", match.transform or "-",
                           _where(match), status)
     if table.row_count:
         output.print(table)
     for note in report.notes:
-        console.print(note, highlight=False)
+        console.print(shown(note), highlight=False)
 
 
 def _where(match: Match) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from enum import Enum
 from pathlib import Path
@@ -16,6 +15,7 @@ from clearsight.cli.app import DbOption, RecordFormat, app, output
 from clearsight.cli.match import open_matcher
 from clearsight.cli.scan import run_scan
 from clearsight.config import load_settings
+from clearsight.inert import add_inert_row, json_text
 from clearsight.item import ItemResult
 from clearsight.store.db import open_engine
 from clearsight.store.provenance import LinkStore
@@ -55,9 +55,9 @@ def models_links(
     """List every image linked to a model file in the case database, and how (hash or name)."""
     links = LinkStore(open_engine(load_settings(db).db)).all_links()
     if fmt is LinkFormat.json:
-        print(json.dumps(links, indent=1, ensure_ascii=False))
+        print(json_text(links, indent=1))
         return
     table = Table("image", "model file", "via", "kind", "name", "hash", title=f"{len(links):,} links")
     for link in links:
-        table.add_row(link["image"], link["model_file"], link["via"], link["kind"], link["name"] or "-", link["hash"] or "-")
+        add_inert_row(table, link["image"], link["model_file"], link["via"], link["kind"], link["name"] or "-", link["hash"] or "-")
     output.print(table)

@@ -18,6 +18,7 @@ import typer
 from clearsight.assess.audit import AuditLog, cli_actor
 from clearsight.cli.app import DbOption, app, console, output
 from clearsight.config import load_settings
+from clearsight.inert import shown
 from clearsight.intake.reports import read_reports
 from clearsight.store.db import open_engine
 from clearsight.store.reports import ReportStore
@@ -53,5 +54,5 @@ def import_command(
         output.print_json(json.dumps({"reports": ids, "errors": [{"row": error.row, "message": error.message} for error in errors]}))
         return
     for error in errors:
-        console.print(f"row {error.row}: {error.message}", highlight=False)
+        console.print(f"row {error.row}: {shown(error.message)}", highlight=False)
     console.print(f"imported {len(ids)} report(s), {len(errors)} row(s) refused")

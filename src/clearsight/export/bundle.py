@@ -18,6 +18,7 @@ from sqlalchemy import Engine, or_, select
 
 from clearsight.assess.audit import AuditLog, log_t
 from clearsight.assess.grading import Grading
+from clearsight.inert import json_text
 from clearsight.provenance.stage import public
 from clearsight.store.items import ItemStore, matches_t
 from clearsight.store.reports import ReportStore, reports_t
@@ -55,7 +56,7 @@ def case_document(engine: Engine, report_ids: list[int] | None = None) -> dict[s
 def write_bundle(engine: Engine, path: Path, report_ids: list[int] | None = None, with_media: bool = False) -> dict[str, str]:
     """Write the zip; returns its manifest (member name to SHA-256)."""
     document = case_document(engine, report_ids)
-    members: dict[str, bytes] = {"case.json": json.dumps(document, indent=1, default=str, ensure_ascii=False).encode()}
+    members: dict[str, bytes] = {"case.json": json_text(document, indent=1, default=str).encode()}
     if with_media:
         for item in document["items"]:
             source = Path(item["path"])

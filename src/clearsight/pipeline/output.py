@@ -10,6 +10,7 @@ import csv
 import json
 from typing import Any, TextIO
 
+from clearsight.inert import json_text
 from clearsight.item import ItemResult
 from clearsight.modelfiles import inspect
 from clearsight.pathnames import shown
@@ -57,5 +58,5 @@ class RecordWriter:
         if self.csv is not None:
             self.csv.writerow({key: json.dumps(value) if isinstance(value, (list, dict)) else value for key, value in row.items()})
         else:
-            self.stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+            self.stream.write(json_text(row) + "\n")
         self.stream.flush()
