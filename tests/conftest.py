@@ -14,6 +14,13 @@ PG_URL = os.environ.get("CLEARSIGHT_TEST_PG", "postgresql://127.0.0.1:5432/test"
 REFERENCE = Path(os.environ.get("CLEARSIGHT_REFERENCE", Path(__file__).resolve().parents[2] / "shared" / "reference")) / "threatexchange"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _audit_keys_in_a_scratch_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Server databases keep their audit key under $XDG_CONFIG_HOME: the tests' keys go in a
+    scratch folder (the test process and the commands it runs share it), not the user's home."""
+    os.environ["XDG_CONFIG_HOME"] = str(tmp_path_factory.mktemp("config"))
+
+
 def _pg_database() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
     name = f"clearsight_test_{uuid.uuid4().hex[:12]}"

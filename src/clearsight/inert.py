@@ -41,10 +41,10 @@ def _is_active(character: str) -> bool:
     return category in ("Cc", "Zl", "Zp", "Cs") or (category == "Cf" and character not in _FORMAT_CHARACTERS_SHOWN)
 
 
-def _replaced(text: str, escape_one: Callable[[str], str]) -> str:
+def _replaced(text: str, escape_one: Callable[[str], str], keep: str = "") -> str:
     if text.isprintable():
         return text
-    return "".join(escape_one(character) if _is_active(character) else character for character in text)
+    return "".join(escape_one(character) if _is_active(character) and character not in keep else character for character in text)
 
 
 def plain(value: object) -> str:
@@ -63,9 +63,10 @@ def shown(value: object) -> str:
 def json_text(value: Any, indent: int | None = None, default: Callable[[Any], Any] | None = None) -> str:
     """`value` as JSON, readable non-ASCII kept, every active character `\\u`-escaped.
 
-    json.dumps already escapes newline, tab and the other C0 controls, and leaves the rest raw;
-    outside strings its output is plain ASCII, so escaping what is left stays valid JSON."""
-    return _replaced(json.dumps(value, indent=indent, default=default, ensure_ascii=False), _json_escaped)
+    json.dumps already escapes newline, tab and the other C0 controls inside strings, and leaves
+    the rest raw; outside strings its output is plain ASCII (newlines only from `indent`), so
+    escaping what is left, newlines apart, stays valid JSON."""
+    return _replaced(json.dumps(value, indent=indent, default=default, ensure_ascii=False), _json_escaped, keep="\n")
 
 
 def add_inert_row(table: Table, *cells: object) -> None:

@@ -74,3 +74,11 @@ def test_an_error_naming_a_hostile_file_prints_one_inert_line(tmp_path: Path) ->
     _no_escape_reaches_the_terminal(failed.stderr)
     error_lines = [line for line in failed.stderr.splitlines() if line.startswith("clearsight: error:")]
     assert len(error_lines) == 1 and "\\x1b[2J" in error_lines[0]
+
+
+def test_indented_json_output_stays_indented_and_parses(tmp_path: Path) -> None:
+    db = str(tmp_path / "case.db")
+    clearsight("bank", "create", "known\u202e", "--db", db)
+    shown = clearsight("audit", "show", "--db", db).stdout
+    assert shown.startswith("[\n {\n") and "\\u202e" in shown
+    assert json.loads(shown)[0]["subject"] == "known\u202e"

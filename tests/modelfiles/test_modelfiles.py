@@ -150,7 +150,8 @@ from clearsight.modelfiles.inspect import inspect_model
 path = sys.argv[1]
 item = Item(ItemResult(path=path, size={size}, mtime_ns=0, media_type="model", mime="application/vnd.pytorch+zip"), fs_path=path)
 inspect_model(item, load_settings())
-print(json.dumps({{"model": item.result.modelfile, "peak_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}}))
+peak_kib = int(next(line for line in open("/proc/self/status") if line.startswith("VmHWM:")).split()[1])  # this program's own peak: ru_maxrss would include the forking parent's
+print(json.dumps({{"model": item.result.modelfile, "peak_kib": peak_kib}}))
 """
 
 

@@ -1,11 +1,14 @@
 """Grades and the four-eyes review: who may grade, confirm, dispute and decide, and in what state.
 
 A grade starts `pending`. A second person (never its author) confirms it (`confirmed`) or
-disputes it (`disputed`); a reviewer decides a dispute, finally: upholding it (`confirmed`) or
+disputes it (`disputed`); a reviewer who is neither the author nor the disputer (a third person)
+decides a dispute, finally: upholding it (`confirmed`) or
 replacing it with their own grade (the old one `overruled`, the new one `confirmed`). An author
 may re-grade their own pending grade (the old one `superseded`). Grades copied onto exact
 duplicates point at the grade they copy (`source_id`) and always share its state. Automatic
-grades of known items are `confirmed` from the start and say why in `automatic`.
+grades of known items are `confirmed` from the start and say why in `automatic`; grades an analyst
+imports in the app are `pending` like any other (only an administrator's command-line import of
+another system's records keeps them confirmed, each one audited).
 
 The item's current grade is its newest one that is neither superseded nor overruled; only
 confirmed grades count in report-level figures. Every change is audited.
@@ -134,6 +137,14 @@ class Grading:
     def _record_review(self, conn: Connection, assessment_id: int, actor: str, decision: str, note: str | None) -> None:
         conn.execute(insert(reviews_t).values(assessment_id=assessment_id, reviewer=actor, decision=decision, note=note or None, at=datetime.now(UTC)))
 
+    def _disputers(self, conn: Connection, assessment_id: int) -> set[str]:
+        return set(conn.execute(select(reviews_t.c.reviewer).where(reviews_t.c.assessment_id == assessment_id, reviews_t.c.decision == "dispute")).scalars())
+
+    def may_decide(self, assessment_id: int, actor: str) -> bool:
+        """Whether `actor` is a third person to this disputed grade (for pages to offer the choice)."""
+        with self.engine.connect() as conn:
+            return actor not in self._disputers(conn, assessment_id)
+
     def confirm(self, assessment_id: int, actor: str) -> None:
         with self.engine.begin() as conn:
             row = self._under_review(conn, assessment_id, actor, PENDING)
@@ -157,6 +168,8 @@ class Grading:
             raise ClearsightError("only a reviewer decides a disputed grade")
         with self.engine.begin() as conn:
             row = self._under_review(conn, assessment_id, actor, DISPUTED)
+            if actor in self._disputers(conn, assessment_id):
+                raise ClearsightError("a dispute is decided by a third person: you disputed this grade")
             self._record_review(conn, assessment_id, actor, "uphold" if replacement is None else "overrule", note.strip())
             if replacement is None:
                 self._set_state(conn, assessment_id, CONFIRMED)

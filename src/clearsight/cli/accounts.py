@@ -1,5 +1,5 @@
-"""`clearsight users ...`, `clearsight tokens ...` and `clearsight audit ...`: accounts for the
-assessment app, API tokens for machine clients, and checking the audit chain."""
+"""`clearsight users ...` and `clearsight tokens ...`: accounts for the assessment app and API
+tokens for machine clients."""
 
 from __future__ import annotations
 
@@ -12,19 +12,17 @@ import typer
 from rich.table import Table
 
 from clearsight.assess.accounts import ROLES, Accounts
-from clearsight.assess.audit import AuditLog, cli_actor
+from clearsight.assess.audit import cli_actor
 from clearsight.cli.app import DbOption, app, console, output
 from clearsight.config import load_settings
 from clearsight.errors import ClearsightError
-from clearsight.inert import add_inert_row, json_text, shown
+from clearsight.inert import add_inert_row, shown
 from clearsight.store.db import open_engine
 
 users_app = typer.Typer(help="Accounts of the assessment app (analyst, reviewer, admin).", no_args_is_help=True)
 tokens_app = typer.Typer(help="API tokens for machine clients, stored hashed.", no_args_is_help=True)
-audit_app = typer.Typer(help="The append-only, hash-chained audit trail.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
-app.add_typer(audit_app, name="audit")
 
 Role = Enum("Role", {role: role for role in ROLES}, type=str)  # type: ignore[misc]
 NameArg = Annotated[str, typer.Argument(help="Account or token name.")]
@@ -108,24 +106,3 @@ def tokens_revoke(name: NameArg, db: DbOption = None) -> None:
 def tokens_list(db: DbOption = None) -> None:
     """List tokens (never their values)."""
     print(json.dumps(_accounts(db).tokens(), indent=1))
-
-
-@audit_app.command("verify")
-def audit_verify(db: DbOption = None, fmt: Annotated[ListFormat, typer.Option("--format")] = ListFormat.text) -> None:
-    """Check the audit chain: any edited or deleted entry is reported and the exit status is 1."""
-    result = AuditLog(open_engine(load_settings(db).db)).verify()
-    if fmt is ListFormat.json:
-        print(json.dumps({"ok": result.ok, "entries": result.entries, "head": result.head, "problems": result.problems}, indent=1))
-    else:
-        for problem in result.problems:
-            output.print(shown(problem), highlight=False)
-        output.print(f"{result.entries:,} entries; chain head {result.head}; " + ("intact" if result.ok else f"{len(result.problems)} problems"))
-    if not result.ok:
-        raise typer.Exit(1)
-
-
-@audit_app.command("show")
-def audit_show(db: DbOption = None, limit: Annotated[int, typer.Option("--limit", min=1)] = 50) -> None:
-    """The newest entries, newest first, as JSON."""
-    entries = AuditLog(open_engine(load_settings(db).db)).entries(limit)
-    print(json_text([entry | {"at": entry["at"].isoformat()} for entry in entries], indent=1))

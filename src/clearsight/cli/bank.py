@@ -101,10 +101,19 @@ def set_command(
     source: Annotated[str | None, typer.Option("--source")] = None,
     version: Annotated[str | None, typer.Option("--version")] = None,
     classification: Annotated[str | None, typer.Option("--classification")] = None,
+    trust: Annotated[list[str] | None, typer.Option("--trust-token", help="An API token whose additions keep the bank's labels (repeatable).")] = None,
+    untrust: Annotated[list[str] | None, typer.Option("--untrust-token", help="Stop trusting this API token's additions (repeatable).")] = None,
 ) -> None:
-    """Change a bank's settings; running matchers pick the change up within a second."""
-    changes = {"pdq_distance": distance, "enabled": enabled, "allowlist": allowlist, "source": source, "version": version, "classification": classification}
+    """Change a bank's settings; running matchers pick the change up within a second.
+
+    Hashes an API token adds are `unvetted` (no automatic grade, no allowlist entry) unless the
+    bank trusts that token."""
     store = _store(db)
+    trusted = None
+    if trust or untrust:
+        trusted = sorted((set(store.get(name).trusted_tokens or []) | set(trust or [])) - set(untrust or []))
+    changes = {"pdq_distance": distance, "enabled": enabled, "allowlist": allowlist, "source": source, "version": version, "classification": classification,
+               "trusted_tokens": trusted}
     bank = store.update(name, **{key: value for key, value in changes.items() if value is not None})
     _audit(store, "bank.set", name, {key: value for key, value in changes.items() if value is not None})
     _print_banks([bank], ListFormat.text)

@@ -4,6 +4,10 @@ one report_id merged).
 
 Bad rows are listed (row number and reason) and skipped; the good ones are imported, and the
 command still succeeds, as a scan with per-item errors does.
+
+This is an administrator's migration, run on the case database itself: the imported grades stay
+`confirmed` as they were in the system they come from, and each is audited. The same file
+imported in the web app gives `pending` grades that a second person must confirm.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Annotated
 import typer
 
 from clearsight.assess.audit import AuditLog, cli_actor
+from clearsight.assess.grading import CONFIRMED
 from clearsight.cli.app import DbOption, app, console, output
 from clearsight.config import load_settings
 from clearsight.inert import shown
@@ -48,8 +53,11 @@ def import_command(
     """Import URL reports; each bad row is reported with its number and skipped."""
     engine = open_engine(load_settings(db).db)
     actor = cli_actor()
-    ids, errors = ReportStore(engine).import_rows(read_reports(file.read_bytes(), file_format.value), actor)
-    AuditLog(engine).append(actor, "report.import", file.name, {"added": len(ids), "row_errors": len(errors)})
+    store, audit = ReportStore(engine), AuditLog(engine)
+    ids, errors = store.import_rows(read_reports(file.read_bytes(), file_format.value), actor, grades_state=CONFIRMED)
+    audit.append(actor, "report.import", file.name, {"added": len(ids), "row_errors": len(errors)})
+    audit.append_many(actor, "grade.import", [(str(item_id), {"report": report_id, "review_state": CONFIRMED, "file": file.name})
+                                              for report_id in ids for item_id in store.get(report_id)["items"]])
     if fmt is ResultFormat.json:
         output.print_json(json.dumps({"reports": ids, "errors": [{"row": error.row, "message": error.message} for error in errors]}))
         return

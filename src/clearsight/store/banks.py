@@ -36,6 +36,8 @@ LOOKUP_CHUNK = 500
 STREAM_ROWS = 100_000
 """Rows fetched at a time when loading an index."""
 DEFAULT_PDQ_DISTANCE = 31
+UNVETTED = "unvetted"
+"""The classification of entries an untrusted API token added: shown on a match, never a grade."""
 
 
 @dataclass
@@ -53,6 +55,8 @@ class BankInfo:
     entries: int = 0
     hashes: dict[str, int] = field(default_factory=dict)
     """Hash count per signal type."""
+    trusted_tokens: list[str] | None = None
+    """API tokens whose additions this bank takes as vetted (see `add_signals`)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +69,7 @@ class BankInfo:
             "enabled": self.enabled,
             "entries": self.entries,
             "hashes": self.hashes,
+            "trusted_tokens": self.trusted_tokens or [],
             "created_at": self.created_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
         }
@@ -253,11 +258,19 @@ class BankStore:
             if current is not None:
                 yield self._with_frames(current, current_id)
 
-    def add_signals(self, name: str, hashes: dict[str, str]) -> int:
+    def add_signals(self, name: str, hashes: dict[str, str], token: str) -> int:
         """Add one entry with these hashes to a bank (an API client's single addition); its id, or
-        the id of the entry that already holds the first of them."""
+        the id of the entry that already holds the first of them.
+
+        An API token is not an analyst: unless the bank trusts `token`, what it adds is labelled
+        `unvetted` (so the bank's classification never grades an item automatically from it) and
+        it may not add to an allowlist at all (an entry there would silence matches)."""
         bank = self.get(name)
-        self.import_records(name, [BankRecord(hashes)])
+        vetted = token in (bank.trusted_tokens or [])
+        if bank.allowlist and not vetted:
+            raise ClearsightError(f"bank {name!r} is an allowlist and does not trust token {token!r} "
+                                  f"(an administrator can: clearsight bank set {name} --trust-token {token})")
+        self.import_records(name, [BankRecord(hashes, classification=None if vetted else UNVETTED)])
         signal, value = next(iter(hashes.items()))
         with self.engine.connect() as conn:
             return int(conn.execute(select(hashes_t.c.entry_id).where(hashes_t.c.bank_id == bank.id, hashes_t.c.signal_type == signal,

@@ -102,6 +102,8 @@ class Bank(Base):
     enabled: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    trusted_tokens: Mapped[list[str] | None] = mapped_column(JSON)
+    """API tokens whose additions keep their labels here; anyone else's are `unvetted`."""
 
 
 class BankEntry(Base):

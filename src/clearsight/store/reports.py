@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from clearsight.assess.grading import CONFIRMED, assessments_t, grade_values
+from clearsight.assess.grading import PENDING, assessments_t, grade_values
 from clearsight.errors import ClearsightError
 from clearsight.intake.reports import ReportRecord, RowError
 from clearsight.store.models import ItemHash, MediaItem, Report, ReportAction, ReportItem, ScanRunItem
@@ -27,9 +27,10 @@ class ReportStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def add(self, records: Iterable[ReportRecord], actor: str) -> list[int]:
+    def add(self, records: Iterable[ReportRecord], actor: str, grades_state: str = PENDING) -> list[int]:
         """Store reports (with their actions, and the graded items of imported records) in one
-        transaction; their new ids in order."""
+        transaction; their new ids in order. Imported grades take `grades_state`: `pending` (a
+        second person confirms them) unless an administrator migrates confirmed records."""
         now = datetime.now(UTC)
         ids = []
         with self.engine.begin() as conn:
@@ -41,11 +42,11 @@ class ReportStore:
                 if record.actions:
                     conn.execute(insert(actions_t), [{"report_id": report_id, "action": action, "at": at, "actor": actor} for action, at in record.actions])
                 if record.items:
-                    _add_graded_items(conn, report_id, record, actor)
+                    _add_graded_items(conn, report_id, record, actor, grades_state)
                 ids.append(report_id)
         return ids
 
-    def import_rows(self, rows: Iterable[ReportRecord | RowError], actor: str) -> tuple[list[int], list[RowError]]:
+    def import_rows(self, rows: Iterable[ReportRecord | RowError], actor: str, grades_state: str = PENDING) -> tuple[list[int], list[RowError]]:
         """Store the good rows of a report file; returns the new report ids and every row refused
         (bad fields, or a record id already imported or repeated in the file), in file order."""
         rows = list(rows)
@@ -60,7 +61,7 @@ class ReportStore:
             if record.external_id:
                 done.add(record.external_id)
             accepted.append(record)
-        return self.add(accepted, actor), sorted(errors, key=lambda error: error.row)
+        return self.add(accepted, actor, grades_state), sorted(errors, key=lambda error: error.row)
 
     def imported(self, external_ids: Sequence[str]) -> set[str]:
         """Which of these record ids were imported already."""
@@ -121,9 +122,9 @@ class ReportStore:
                                                       .where(report_items_t.c.item_id == item_id)).mappings()]
 
 
-def _add_graded_items(conn: Connection, report_id: int, record: ReportRecord, actor: str) -> None:
+def _add_graded_items(conn: Connection, report_id: int, record: ReportRecord, actor: str, state: str) -> None:
     """An imported record's items: an item per graded item (named `record:REPORT/ITEM`, no file),
-    its hashes, and its grade, confirmed as it was in the system it came from."""
+    its hashes, and its grade in `state`."""
     rows = [{"version_key": hashlib.sha256(f"record\0{record.external_id}\0{item.external_id}".encode()).hexdigest(),
              "path": f"record:{record.external_id or report_id}/{item.external_id}", "size": 0, "mtime_ns": 0, "media_type": item.media_type,
              "mime": None, "first_seen": item.assessed_at} for item in record.items]
@@ -133,6 +134,6 @@ def _add_graded_items(conn: Connection, report_id: int, record: ReportRecord, ac
     if hashes:
         conn.execute(insert(hashes_t), hashes)
     conn.execute(insert(assessments_t), [grade_values(item.grade) | {
-        "item_id": item_id, "analyst": actor, "created_at": item.assessed_at, "review_state": CONFIRMED, "exposure_seconds": 0.0}
+        "item_id": item_id, "analyst": actor, "created_at": item.assessed_at, "review_state": state, "exposure_seconds": 0.0}
         for item_id, item in zip(item_ids, record.items, strict=True)])
     conn.execute(insert(report_items_t), [{"report_id": report_id, "item_id": item_id} for item_id in item_ids])

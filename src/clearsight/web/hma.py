@@ -155,6 +155,9 @@ def add_signal(request: Request, client: Client, bank_name: str, body: Annotated
     signals: dict[str, str] = {}
     for signal_type, value in body.items():
         signals |= _signal(signal_type, str(value))
-    content_id = store.add_signals(bank_name, signals)
+    try:
+        content_id = store.add_signals(bank_name, signals, token=client[0])
+    except ClearsightError as exc:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(exc)) from None
     request.app.state.accounts.audit.append(f"token:{client[0]}", "bank.add_signal", bank_name, {"content_id": content_id, "signals": sorted(signals)})
     return {"id": content_id, "signals": signals}

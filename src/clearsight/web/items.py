@@ -56,7 +56,8 @@ def item_page(request: Request, found: Visitor, item_id: int, **shown: Any) -> R
         "reports": state.reports.of_item(item_id), "all_reports": state.reports.all(limit=50),
         "can_grade": current is None or (current["analyst"] == me.name and current["review_state"] == PENDING),
         "can_review": current is not None and current["review_state"] == PENDING and current["analyst"] != me.name and current["source_id"] is None,
-        "can_decide": current is not None and current["review_state"] == "disputed" and me.role in DECIDERS and current["analyst"] != me.name,
+        "can_decide": current is not None and current["review_state"] == "disputed" and me.role in DECIDERS and current["analyst"] != me.name
+                      and state.grading.may_decide(current["id"], me.name),
         "labels": current["labels"] if current else None,
     } | shown
     return render(request, found, "item.html", context)
