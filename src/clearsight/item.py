@@ -9,8 +9,12 @@ items carry on.
 from __future__ import annotations
 
 import io
+import os
+import stat
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
+
+from clearsight.errors import ItemError
 
 ARCHIVE_SEPARATOR = "!/"
 """Archive members are named `outer.zip!/inner/path`, nested ones `a.zip!/b.tar!/c.jpg`."""
@@ -82,4 +86,22 @@ class Item:
             return io.BytesIO(self.data)
         if self.fs_path is None:
             raise ValueError("item has neither bytes nor a file path")
-        return open(self.fs_path, "rb")  # the caller closes it
+        return open_regular(self.fs_path)  # the caller closes it
+
+
+def open_regular(path: str) -> BinaryIO:
+    """Open a file for reading only if it is still a regular file.
+
+    Between the walk and the read a file can be replaced by a FIFO or a device, whose plain
+    open() blocks forever or never ends: the open does not wait (O_NONBLOCK), and the handle's own
+    type is checked before anything is read."""
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        kind = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(kind):
+            raise ItemError("is no longer a regular file (replaced since the folder was listed); not read")
+        os.set_blocking(descriptor, True)
+        return os.fdopen(descriptor, "rb")
+    except BaseException:
+        os.close(descriptor)
+        raise

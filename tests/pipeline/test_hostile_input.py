@@ -19,6 +19,8 @@ from typing import Any
 import pytest
 
 from clearsight.config import Limits, Settings
+from clearsight.intake.walk import Entry
+from clearsight.pipeline.process import process_entry
 from tests.cli_runner import COMMAND, clearsight, records
 from tests.in_process_scan import scan_records
 
@@ -165,3 +167,13 @@ def test_two_first_scans_of_a_new_database_at_once_both_succeed(tmp_path: Path, 
     for folder in folders:
         rows = records(clearsight("scan", str(folder), "--db", db, "--format", "jsonl").stdout)
         assert [row["path"] for row in rows] == [str(folder / "file.txt")]
+
+
+def test_a_file_replaced_by_a_fifo_after_the_walk_is_an_error_not_a_hang(tmp_path: Path) -> None:
+    target = tmp_path / "swapped.bin"
+    target.write_bytes(b"listed as a file")
+    listed = os.stat(target)
+    target.unlink()
+    os.mkfifo(target)  # nothing ever writes to it: a plain open() would wait forever
+    result = process_entry(Entry(str(target), listed.st_size, listed.st_mtime_ns), Settings(db=str(tmp_path / "case.db")))[0]
+    assert result.error is not None and "no longer a regular file" in result.error

@@ -12,7 +12,6 @@ list of `{"action": ..., "at": ...}` objects.
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -20,6 +19,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from clearsight.banks.formats.base import csv_lines, csv_rows, decode, loads
+from clearsight.banks.records import RowError
 from clearsight.errors import ClearsightError
 from clearsight.intake.graded_items import ITEM_FIELDS, ItemRecord, item_records
 from clearsight.intake.times import parse_time
@@ -60,12 +61,6 @@ class ReportRecord:
         return (urlsplit(self.url).hostname or "").lower()
 
 
-@dataclass(frozen=True)
-class RowError:
-    row: int
-    message: str
-
-
 def _choice(values: Mapping[str, Any], name: str, allowed: tuple[str, ...], default: str | None, required: bool = False) -> str | None:
     raw = str(values.get(name) or "").strip().lower()
     if not raw:
@@ -96,8 +91,12 @@ def _actions(raw: Any) -> list[tuple[str, datetime]]:
 
 def _url(values: Mapping[str, Any]) -> str:
     url = str(values.get("url") or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > MAX_URL:
+    try:
+        parts = urlsplit(url)
+        scheme, host = parts.scheme, parts.hostname
+    except ValueError:  # an unclosed IPv6 bracket, a bad port
+        scheme, host = "", None
+    if scheme not in ("http", "https") or not host or len(url) > MAX_URL:
         raise ClearsightError("url must be an http or https address with a host")
     return url
 
@@ -149,17 +148,20 @@ def report_record(values: Mapping[str, Any]) -> ReportRecord:
 
 def read_reports(data: bytes, fmt: str = "auto") -> Iterator[ReportRecord | RowError]:
     """Each row of a CSV (header row first) or JSON Lines file, as a record or as its error."""
-    text = data.decode("utf-8-sig", errors="replace")
+    text = decode(data)
     if fmt == "auto":
         fmt = "jsonl" if text.lstrip().startswith("{") else "csv"
     if fmt not in ("csv", "jsonl"):
         raise ClearsightError("report files are csv or jsonl")
     rows: Iterator[tuple[int, Any]]
     if fmt == "csv":
-        reader = csv.DictReader(io.StringIO(text))
-        if not reader.fieldnames or "url" not in [name.strip().lower() for name in reader.fieldnames]:
+        lines = csv_lines(text)
+        header = next(csv.reader(lines[:1]), [])
+        names = [name.strip().lower() for name in header]
+        if "url" not in names:
             raise ClearsightError("a report CSV needs a header row with a url column")
-        rows = ((number, _csv_row({str(key).strip().lower(): value for key, value in row.items()})) for number, row in enumerate(reader, start=2))
+        rows = ((number, row if isinstance(row, RowError) else _csv_row(dict(zip(names, row, strict=False))))
+                for number, row in csv_rows(lines[1:], first_line=2))
         yield from _merged(_parsed(rows))
         return
     else:
@@ -192,10 +194,13 @@ def _merged(parsed: Iterator[ReportRecord | RowError]) -> Iterator[ReportRecord 
 
 def _parsed(rows: Iterator[tuple[int, Any]]) -> Iterator[ReportRecord | RowError]:
     for number, row in rows:
+        if isinstance(row, RowError):
+            yield row
+            continue
         try:
             if isinstance(row, str):
                 try:
-                    row = json.loads(row)
+                    row = loads(row)
                 except json.JSONDecodeError as exc:
                     raise ClearsightError(f"not JSON: {exc.msg}") from None
                 if not isinstance(row, dict):
@@ -205,3 +210,6 @@ def _parsed(rows: Iterator[tuple[int, Any]]) -> Iterator[ReportRecord | RowError
             yield record
         except ClearsightError as exc:
             yield RowError(number, str(exc))
+
+
+__all__ = ["ReportRecord", "RowError", "checked_fields", "parse_action", "read_reports", "report_record"]  # RowError: the one row-error type of every import

@@ -18,7 +18,7 @@ from clearsight.hashing.stage import hash_digests, hash_perceptual
 from clearsight.hashing.vpdq import hash_video
 from clearsight.intake.archives import Budget, Member, iter_members
 from clearsight.intake.walk import Entry
-from clearsight.item import ARCHIVE_SEPARATOR, Item, ItemResult
+from clearsight.item import ARCHIVE_SEPARATOR, Item, ItemResult, open_regular
 from clearsight.media.identify import HEAD_BYTES, identify
 from clearsight.modelfiles.inspect import inspect_model
 from clearsight.provenance.stage import read_provenance
@@ -61,7 +61,7 @@ def _run_stages(item: Item, settings: Settings) -> bool:
 def open_entry(entry: Entry, settings: Settings) -> Item:
     """An item for a walked file: its bytes in memory when small enough, else read from disk."""
     item = Item(ItemResult(path=entry.path, size=entry.size, mtime_ns=entry.mtime_ns), fs_path=entry.path)
-    with open(entry.path, "rb") as stream:
+    with open_regular(entry.path) as stream:
         if entry.size <= settings.limits.in_memory_bytes:
             item.data = stream.read()
             item.head = item.data[:HEAD_BYTES]

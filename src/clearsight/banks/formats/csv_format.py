@@ -11,7 +11,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import ClassVar, TextIO
 
-from clearsight.banks.formats.base import ExportContext, FormatError, ReadOptions, csv_rows
+from clearsight.banks.formats.base import ExportContext, FormatError, ReadOptions, csv_lines, csv_rows
 from clearsight.banks.records import HEX_LENGTHS, BankRecord, RowError, normalize_hash, optional_text, parse_quality
 
 LABEL_ALIASES = {
@@ -54,7 +54,7 @@ class CsvFormat:
 
     @staticmethod
     def read(text: str, options: ReadOptions) -> Iterator[BankRecord | RowError]:
-        lines = text.splitlines()
+        lines = csv_lines(text)
         start = next((number for number, line in enumerate(lines) if line.strip()), None)
         if start is None:
             return

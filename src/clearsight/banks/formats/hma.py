@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import ClassVar, TextIO
 
-from clearsight.banks.formats.base import ExportContext, ReadOptions, csv_rows
+from clearsight.banks.formats.base import ExportContext, ReadOptions, csv_lines, csv_rows
 from clearsight.banks.records import HEX_LENGTHS, BankRecord, RowError, normalize_hash, optional_text
 
 SIGNAL_NAMES = {"pdq": "pdq", "md5": "md5", "video_md5": "md5", "photo_md5": "md5", "sha1": "sha1", "sha256": "sha256"}
@@ -31,7 +31,7 @@ class HmaFormat:
 
     @staticmethod
     def read(text: str, options: ReadOptions) -> Iterator[BankRecord | RowError]:
-        for number, row in csv_rows(text.splitlines()):
+        for number, row in csv_rows(csv_lines(text)):
             if isinstance(row, RowError):
                 yield row
                 continue

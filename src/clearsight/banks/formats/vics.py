@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar, TextIO
 
-from clearsight.banks.formats.base import ExportContext, FormatError, ReadOptions
+from clearsight.banks.formats.base import ExportContext, FormatError, ReadOptions, loads
 from clearsight.banks.records import BankRecord, RowError, normalize_hash, optional_text, parse_quality, whole_number
 
 CONTEXT_2_0 = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media"
@@ -90,7 +90,7 @@ class VicsFormat:
     @staticmethod
     def read(text: str, options: ReadOptions) -> Iterator[BankRecord | RowError]:
         try:
-            document = json.loads(text)
+            document = loads(text)
         except json.JSONDecodeError as exc:
             raise FormatError(f"not JSON: {exc}") from None
         for number, media in enumerate(_media_records(document), start=1):
