@@ -15,7 +15,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response, status
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from clearsight.assess.accounts import Accounts
@@ -34,6 +37,7 @@ from clearsight.web import api, grading, hma, items, pages, reports, wellbeing
 from clearsight.web.bodylimit import BodyLimit
 from clearsight.web.lookups import SharedMatcher
 from clearsight.web.ratelimit import RateLimiter
+from clearsight.web.refusals import AUDITED, RefusalAudit
 from clearsight.web.security import LoginRequired
 from clearsight.web.throttle import LoginThrottle
 from clearsight.web.tokens import TokenCheck
@@ -102,6 +106,14 @@ def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
 
     app.add_middleware(BodyLimit, limit=settings.max_json_bytes, upload_limit=MAX_UPLOAD_BYTES, upload_paths=UPLOAD_PATHS)
     app.add_middleware(SecurityHeaders)  # outermost, so a refusal of BodyLimit carries the headers too
+
+    app.state.refusals = RefusalAudit(accounts.audit)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def audited_refusal(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code in AUDITED:
+            await run_in_threadpool(app.state.refusals.record, request, exc.status_code, str(exc.detail))
+        return await http_exception_handler(request, exc)
 
     @app.exception_handler(LoginRequired)
     async def to_login(request: Request, exc: LoginRequired) -> Response:
