@@ -61,6 +61,9 @@ class Settings:
     """Images are decoded (reduced where the format allows) and resized to this long side for PDQ."""
     cache_dir: Path = DEFAULT_CACHE_DIR
     """Where snapshots of large PDQ indexes are kept between commands ($CLEARSIGHT_CACHE_DIR)."""
+    trust_mtime: bool = False
+    """Reuse a recorded file when its path, size and mtime match, without checking its bytes
+    (`--trust-mtime`; by default a re-scan hashes each file again and compares)."""
     pdq_dihedral: bool = False
     """Also compute the PDQ of each rotation and mirror image, to match flipped and rotated re-uploads."""
     vpdq_fps: float = 1.0

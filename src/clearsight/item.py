@@ -39,6 +39,9 @@ class ItemResult:
     """(stage, message) pairs; an item with errors is still a finished item."""
     parent: int | None = None
     """Index of the containing archive's result in the same task's result list."""
+    changed_content: str | None = None
+    """For a file whose bytes changed under an unchanged path, size and mtime: their SHA-256,
+    which joins its version key so the new bytes are recorded as a new version (driver)."""
     variants: dict[str, dict[str, str]] = field(default_factory=dict)
     """Per signal, hashes of transformed copies (PDQ of each rotation and mirror image) by
     transform name; computed only when matching asks for them (`--dihedral`), and stored with

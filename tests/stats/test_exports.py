@@ -120,3 +120,17 @@ def test_a_case_bundle_has_a_manifest_hides_prompts_and_holds_no_imagery_unless_
         assert all(manifest[name] == hashlib.sha256(bundle.read(name)).hexdigest() for name in media)
     entries = AuditLog(open_engine(db)).entries(limit=2)
     assert [entry["action"] for entry in entries] == ["export.case", "export.case"]
+
+
+def test_a_file_changed_since_its_scan_is_left_out_of_a_bundle_and_named(graded: tuple[str, dict[str, int]], tmp_path: Path) -> None:
+    db, ids = graded
+    (tmp_path / "case" / "photo.jpg").write_bytes(image_bytes("JPEG", seed=99))
+    bundle_path = tmp_path / "case-media.zip"
+    done = clearsight("export", "case", str(bundle_path), "--db", db, "--report", "1", "--with-media", columns=300)
+    assert f"Left out: item {ids['photo.jpg']}" in done.stderr
+    with zipfile.ZipFile(bundle_path) as bundle:
+        media = [name for name in bundle.namelist() if name.startswith("media/")]
+        case = json.loads(bundle.read("case.json"))
+    assert len(media) == 3 and not any(name.endswith("photo.jpg") for name in media)
+    assert [item["id"] for item in case["media_changed"]] == [ids["photo.jpg"]]
+    assert case["media_changed"][0]["sha256_now"] == hashlib.sha256(image_bytes("JPEG", seed=99)).hexdigest()

@@ -13,6 +13,7 @@ from clearsight.cli.app import DbOption, app, console
 from clearsight.config import load_settings
 from clearsight.export.bundle import write_bundle
 from clearsight.export.graded_hashes import export_graded
+from clearsight.inert import shown
 from clearsight.store.db import open_engine
 
 export_app = typer.Typer(help="Exports of graded items: hash lists and case bundles.", no_args_is_help=True)
@@ -49,6 +50,9 @@ def case_command(
 ) -> None:
     """A case bundle: reports, items, evidence, grades and audit entries, with a manifest of SHA-256s."""
     engine = open_engine(load_settings(db).db)
-    manifest = write_bundle(engine, file, reports or None, with_media)
-    AuditLog(engine).append(cli_actor(), "export.case", file.name, {"reports": reports or "all", "with_media": with_media, "members": len(manifest)})
-    console.print(f"Case bundle written to {file} ({len(manifest)} members besides the manifest)")
+    bundle = write_bundle(engine, file, reports or None, with_media)
+    AuditLog(engine).append(cli_actor(), "export.case", file.name, {"reports": reports or "all", "with_media": with_media, "members": len(bundle.manifest),
+                                                                     "media_changed": [item["id"] for item in bundle.media_changed]})
+    for item in bundle.media_changed:
+        console.print(f"[bold]Left out:[/] item {item['id']} ({shown(item['path'])}) changed since it was scanned; re-scan it to export it.")
+    console.print(f"Case bundle written to {shown(file)} ({len(bundle.manifest)} members besides the manifest)")

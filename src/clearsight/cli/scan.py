@@ -66,6 +66,8 @@ def summary_table(summary: ScanSummary) -> Table:
     table.add_row("total", f"{summary.items:,}")
     table.add_row("with errors", f"{summary.errors:,}")
     table.add_row("already recorded, not redone", f"{summary.reused:,}")
+    if summary.changed:
+        table.add_row("changed since recorded (new versions)", f"{summary.changed:,}")
     table.add_row("duration", f"{summary.seconds:.1f} s")
     table.add_row("processed per second", f"{summary.items_per_second:,.1f}")
     return table
@@ -138,6 +140,7 @@ def scan_command(
     video_percent: VideoPercentOption = MATCH_PERCENT,
     vpdq_fps: VpdqFpsOption = 1.0,
     trust_anchors: TrustOption = None,
+    trust_mtime: Annotated[bool, typer.Option("--trust-mtime", help="Reuse recorded files by path, size and mtime without hashing them again (by default a re-scan checks every file's bytes).")] = False,
     engine: Annotated[Engine, typer.Option("--engine", help="Where the stages run: a local process pool, or Ray (the extra clearsight[ray]).")] = Engine.local,
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="Ray cluster to use with --engine ray. [default: start a local one]",
                                                     show_default=False)] = None,
@@ -145,8 +148,10 @@ def scan_command(
     """Hash files, folders and archives into the case database, resumably, and say how each image was made.
 
     Re-running the same command resumes an interrupted scan; its output still lists every item once.
+    A later scan reuses what was recorded once each file's bytes are checked to be the same; a file
+    whose bytes changed is recorded again as a new version.
     """
-    settings = with_trust(replace(load_settings(db), pdq_dihedral=dihedral, vpdq_fps=vpdq_fps), trust_anchors)
+    settings = with_trust(replace(load_settings(db), pdq_dihedral=dihedral, vpdq_fps=vpdq_fps, trust_mtime=trust_mtime), trust_anchors)
     matcher = open_matcher(settings, banks, distance, min_quality, video_percent)
     with contextlib.ExitStack() as stack:
         stream: TextIO | None = None

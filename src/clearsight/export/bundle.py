@@ -1,7 +1,8 @@
 """A case bundle: everything known about a set of reports and their items, for a partner or a
 court, in one zip: `case.json` (reports, items with hashes, provenance evidence, bank matches,
 grades with their reviews, and the audit entries about them), `manifest.json` (the SHA-256 of
-every other member), and the media files themselves only when asked for.
+every other member), and the media files themselves only when asked for, each checked to be the
+bytes that were scanned.
 
 Prompts stay hidden in the bundle as on screen: the evidence lists them as hidden.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,10 @@ from sqlalchemy import Engine, or_, select
 
 from clearsight.assess.audit import AuditLog, log_t
 from clearsight.assess.grading import Grading
+from clearsight.errors import ClearsightError
 from clearsight.inert import json_text
+from clearsight.item import open_regular
+from clearsight.pipeline.verify import CHUNK_BYTES, file_sha256
 from clearsight.provenance.stage import public
 from clearsight.store.items import ItemStore, matches_t
 from clearsight.store.reports import ReportStore, reports_t
@@ -53,18 +58,54 @@ def case_document(engine: Engine, report_ids: list[int] | None = None) -> dict[s
     return {"format": BUNDLE_FORMAT, "reports": reports, "items": items, "audit": audit}
 
 
-def write_bundle(engine: Engine, path: Path, report_ids: list[int] | None = None, with_media: bool = False) -> dict[str, str]:
-    """Write the zip; returns its manifest (member name to SHA-256)."""
+@dataclass(frozen=True)
+class Bundle:
+    manifest: dict[str, str]
+    """Member name to SHA-256."""
+    media_changed: list[dict[str, Any]]
+    """Items whose files were left out because their bytes are no longer those scanned."""
+
+
+def write_bundle(engine: Engine, path: Path, report_ids: list[int] | None = None, with_media: bool = False) -> Bundle:
+    """Write the zip.
+
+    With media, each file is hashed before it is packed and packed only if its bytes are still
+    those that were scanned: a changed file is left out and listed in `case.json` under
+    `media_changed`, so a bundle never carries bytes its hashes and grades do not describe."""
     document = case_document(engine, report_ids)
-    members: dict[str, bytes] = {"case.json": json_text(document, indent=1, default=str).encode()}
-    if with_media:
-        for item in document["items"]:
-            source = Path(item["path"])
-            if source.is_file():
-                members[f"media/{item['id']}-{source.name}"] = source.read_bytes()
-    manifest = {name: hashlib.sha256(data).hexdigest() for name, data in members.items()}
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bundle:
-        for name, data in members.items():
-            bundle.writestr(name, data)
-        bundle.writestr("manifest.json", json.dumps({"format": BUNDLE_FORMAT, "sha256": manifest}, indent=1))
-    return manifest
+    manifest: dict[str, str] = {}
+    changed: list[dict[str, Any]] = []
+    try:
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bundle:
+            if with_media:
+                changed = document["media_changed"] = _pack_media(bundle, document["items"], manifest)
+            case = json_text(document, indent=1, default=str).encode()
+            bundle.writestr("case.json", case)
+            manifest = {"case.json": hashlib.sha256(case).hexdigest(), **manifest}
+            bundle.writestr("manifest.json", json.dumps({"format": BUNDLE_FORMAT, "sha256": manifest}, indent=1))
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return Bundle(manifest, changed)
+
+
+def _pack_media(bundle: zipfile.ZipFile, items: list[dict[str, Any]], manifest: dict[str, str]) -> list[dict[str, Any]]:
+    """Stream each item's file into the bundle if it still has its recorded SHA-256; the changed ones."""
+    changed = []
+    for item in items:
+        source, recorded = Path(item["path"]), item["hashes"].get("sha256")
+        if not source.is_file() or recorded is None:
+            continue
+        now = file_sha256(str(source))
+        if now != recorded:
+            changed.append({"id": item["id"], "path": item["path"], "recorded_sha256": recorded, "sha256_now": now})
+            continue
+        name, digest = f"media/{item['id']}-{source.name}", hashlib.sha256()
+        with open_regular(str(source)) as stream, bundle.open(name, "w", force_zip64=True) as member:
+            while chunk := stream.read(CHUNK_BYTES):
+                digest.update(chunk)
+                member.write(chunk)
+        if digest.hexdigest() != recorded:
+            raise ClearsightError(f"{item['path']} changed while it was being packed; export again")
+        manifest[name] = recorded
+    return changed

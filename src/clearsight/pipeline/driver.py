@@ -3,7 +3,8 @@
 A scan is identified by its roots. Running the same scan again after a kill resumes the same
 run: files whose results were committed are not read again, and the output starts with the
 items already recorded, so a resumed scan's output still lists every item exactly once. Running
-it again after it finished starts a new run that reuses (links) every unchanged file's results.
+it again after it finished starts a new run that reuses (links) every unchanged file's results,
+once its bytes are checked to be those recorded (`pipeline.verify`; skipped with `trust_mtime`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from clearsight.intake.walk import Entry, walk
 from clearsight.item import ItemResult
 from clearsight.pipeline.executor import Executor
 from clearsight.pipeline.process import process_entry
+from clearsight.pipeline.verify import content_digest, unreadable
 from clearsight.store.db import open_engine
 from clearsight.store.scans import ScanStore, version_key
 
@@ -42,6 +44,8 @@ class ScanSummary:
     reused: int = 0
     """Items already recorded (by this run before a kill, or by an earlier run) and not redone."""
     processed: int = 0
+    changed: int = 0
+    """Files recorded before whose bytes changed under the same path, size and mtime: processed again as new versions."""
     seconds: float = 0.0
 
     @property
@@ -65,6 +69,23 @@ def _unique_entries(roots: list[str]) -> list[tuple[str, Entry]]:
     for entry in walk(roots):
         seen.setdefault(version_key("", entry.path, entry.size, entry.mtime_ns), entry)
     return list(seen.items())
+
+
+def _changed(earlier: list[tuple[str, Entry]], finished: dict[str, int], in_run: set[int], store: ScanStore,
+             executor: Executor) -> dict[str, tuple[str, str]]:
+    """Of the recorded files about to be reused, those whose bytes are not the recorded ones:
+    walk key to (the key of their new version, its SHA-256). Files recorded without a SHA-256
+    (an error) or unreadable now have nothing to compare and are reused."""
+    recorded = store.sha256_of([finished[key] for key, _ in earlier])
+    if not recorded:
+        return {}
+    tasks = {key: entry for key, entry in earlier if finished[key] in recorded}
+    changed: dict[str, tuple[str, str]] = {}
+    for key, digest in executor.map_unordered(content_digest, list(tasks.items()), unreadable):
+        if digest is not None and digest != recorded[finished[key]]:
+            entry = tasks[key]
+            changed[key] = (version_key("", entry.path, entry.size, entry.mtime_ns, content=digest), digest)
+    return changed
 
 
 def scan(
@@ -95,10 +116,24 @@ def scan(
     finished = store.finished_files()
     in_run = store.run_files(run_id)
     emit_counted(store.results(run_id), reused=True)
-    to_link = [finished[key] for key, _ in entries if key in finished and finished[key] not in in_run]
+    earlier = [(key, entry) for key, entry in entries if key in finished and finished[key] not in in_run]
+    changed = {} if settings.trust_mtime else _changed(earlier, finished, in_run, store, executor)
+    summary.changed = len(changed)
+    to_link: list[int] = []
+    todo = [entry for key, entry in entries if key not in finished]
+    new_content: dict[str, str] = {}
+    for key, entry in earlier:
+        if key not in changed:
+            to_link.append(finished[key])
+            continue
+        new_key, digest = changed[key]
+        if new_key not in finished:
+            todo.append(entry)
+            new_content[entry.path] = digest
+        elif finished[new_key] not in in_run:  # the new bytes were recorded already (an earlier re-scan)
+            to_link.append(finished[new_key])
     store.link(run_id, to_link)
     emit_counted(store.results(run_id, to_link), reused=True)
-    todo = [entry for key, entry in entries if key not in finished]
     progress.advance(len(entries) - len(todo), sum(entry.size for key, entry in entries if key in finished))
 
     batch: list[list[ItemResult]] = []
@@ -113,6 +148,8 @@ def scan(
 
     try:
         for group in executor.map_unordered(partial(process_entry, settings=settings), todo, _crashed):
+            if group[0].path in new_content:
+                group[0].changed_content = new_content[group[0].path]
             batch.append(group)
             progress.advance(1, group[0].size)
             if sum(map(len, batch)) >= COMMIT_EVERY_ITEMS or time.monotonic() - last_commit >= COMMIT_EVERY_SECONDS:

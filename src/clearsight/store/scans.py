@@ -39,14 +39,18 @@ def roots_key(roots: Sequence[str]) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def version_key(parent_key: str, path: str, size: int, mtime_ns: int, member: int | None = None) -> str:
+def version_key(parent_key: str, path: str, size: int, mtime_ns: int, member: int | None = None, content: str | None = None) -> str:
     """Identity of one file version (see `models`), over the path's exact bytes (`pathnames.raw`).
 
     An archive member's key also has its place among its archive's results (`member`): a zip may
-    hold two members of the same name, a tar the same file appended twice, and both are items."""
+    hold two members of the same name, a tar the same file appended twice, and both are items.
+    A file whose bytes changed while its path, size and mtime did not has their SHA-256 in its
+    key (`content`), so the new bytes are a new version beside the old."""
     parts = [parent_key.encode(), raw(path), str(size).encode(), str(mtime_ns).encode()]
     if member is not None:
         parts.append(f"#{member}".encode())
+    if content is not None:
+        parts.append(f"sha256:{content}".encode())
     return hashlib.sha256(b"\0".join(parts)).hexdigest()
 
 
@@ -82,6 +86,16 @@ class ScanStore:
         with self.engine.connect() as conn:
             rows = conn.execute(select(items_t.c.version_key, items_t.c.id).where(items_t.c.parent_id.is_(None)))
             return {key: item_id for key, item_id in rows}
+
+    def sha256_of(self, item_ids: Sequence[int]) -> dict[int, str]:
+        """The recorded SHA-256 of each of these items that has one."""
+        found: dict[int, str] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(item_ids), READ_CHUNK):
+                chunk = list(item_ids[start : start + READ_CHUNK])
+                rows = conn.execute(select(hashes_t.c.item_id, hashes_t.c.value).where(hashes_t.c.item_id.in_(chunk), hashes_t.c.signal_type == "sha256"))
+                found |= {item_id: value for item_id, value in rows}
+        return found
 
     def run_files(self, run_id: int) -> set[int]:
         """Ids of the top-level files already in this run."""
@@ -143,7 +157,7 @@ def _save_groups(conn: Connection, run_id: int, groups: Sequence[Sequence[ItemRe
             result = groups[g][i]
             parent = result.parent
             parent_key = keys[g][parent] if parent is not None else ""
-            keys[g][i] = version_key(parent_key, result.path, result.size, result.mtime_ns, i if parent is not None else None)
+            keys[g][i] = version_key(parent_key, result.path, result.size, result.mtime_ns, i if parent is not None else None, result.changed_content)
             rows.append(
                 {
                     "version_key": keys[g][i],
