@@ -5,8 +5,10 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import struct
 import tarfile
 import zipfile
+import zlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -108,3 +110,33 @@ def test_a_zip_member_with_an_impossible_date_is_read(tmp_path: Path) -> None:
     results = scan_file(tmp_path / "dated.zip")
     assert results["!/notes.txt"].hashes["md5"] == "5d41402abc4b2a76b9719d911017c592"
     assert results["!/notes.txt"].mtime_ns == 0
+
+
+def _overlapping_zip(path: Path, entries: int, kernel_bytes: int) -> Path:
+    """D. Fifield's full-overlap construction: every central-directory entry points at one local
+    file whose deflated kernel expands to `kernel_bytes` (each entry within the member ratio)."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    kernel = compressor.compress(bytes(kernel_bytes)) + compressor.flush()
+    crc, name = zlib.crc32(bytes(kernel_bytes)), b"k"
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(kernel), kernel_bytes, len(name), 0) + name
+    directory = b"".join(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc, len(kernel), kernel_bytes, len(name),
+                                     0, 0, 0, 0, 0, 0) + name for _ in range(entries))
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, entries, entries, len(directory), len(local) + len(kernel), 0)
+    path.write_bytes(local + kernel + directory + end)
+    return path
+
+
+def test_a_zip_whose_entries_share_compressed_bytes_is_refused_before_inflating(tmp_path: Path) -> None:
+    results = scan_file(_overlapping_zip(tmp_path / "overlap.zip", 50, 8 * 1024 * 1024))
+    assert "overlapping-entry zip bomb" in (results[""].error or "")
+    assert set(results) == {""}  # no member was inflated
+
+
+def test_many_small_members_meet_the_ratio_of_the_whole_archive(tmp_path: Path) -> None:
+    """Members under a MiB are too small for their own ratio to judge: 300 of them, a MiB of zeros
+    each, are still one archive expanding about 1000:1, stopped early as a whole."""
+    results = scan_file(write_zip(tmp_path / "many.zip", {f"part{number:03}.bin": bytes(1024 * 1024) for number in range(300)}))
+    read = [path for path, result in results.items() if path.startswith("!/") and result.error is None]
+    assert 0 < len(read) < 100
+    assert "the archive as a whole expands more than 200:1" in (results[""].error or "")
+    assert "the rest is not read" in (results[""].error or "")

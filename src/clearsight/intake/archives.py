@@ -3,8 +3,11 @@
 Nothing is ever extracted to disk, so a `../` member name cannot write anywhere; such names are
 still refused as per-member errors, because a name that tries to escape is itself a sign of a
 hostile archive and the examiner should see it. Every read is bounded: members per archive,
-bytes per member, bytes per top-level archive (nested members included) and, for zip members,
-the compression ratio, so a zip bomb costs a little CPU and yields an error, not an outage.
+bytes per member, bytes per top-level archive (nested members included) and, for zips, the
+compression ratio of each member and of the whole archive, so a zip bomb costs a little CPU and
+yields an error, not an outage. Zips whose entries share compressed bytes (D. Fifield's
+overlapping-entry bomb, where every member is the same 1 GiB kernel and no one member's ratio
+looks wrong) are refused before anything is inflated: a genuine zip never overlaps.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import gzip
 import io
 import lzma
 import posixpath
+import struct
 import tarfile
 import zipfile
 from collections.abc import Callable, Iterator
@@ -26,6 +30,8 @@ from clearsight.errors import ItemError, reason
 
 CHUNK_BYTES = 1024 * 1024
 RATIO_GRACE_BYTES = 1024 * 1024
+LOCAL_HEADER_BYTES = 30
+"""A zip local file header's fixed part, before the name and extra field."""
 """Small members may compress extremely well (an empty-ish text file); only judge the ratio past this."""
 
 
@@ -66,12 +72,25 @@ def unsafe_name_reason(name: str) -> str | None:
     return None
 
 
+def _over_ratio(expanded: int, compressed: int, limits: Limits) -> bool:
+    return expanded > RATIO_GRACE_BYTES and expanded > limits.max_compression_ratio * max(compressed, 1)
+
+
+@dataclass
+class ArchiveRatio:
+    """One zip's decompressed bytes so far against its own size on disk (the ratio of the whole)."""
+
+    compressed_size: int
+    expanded: int = 0
+    broken: bool = False
+
+
 class MemberMeter:
     """Counts one member's decompressed bytes against the member, ratio and archive limits, for
     every reader of archive members (this module's, and the pickle scan's streamed zip members)."""
 
-    def __init__(self, budget: Budget, compressed_size: int | None) -> None:
-        self.budget, self.compressed_size, self.total = budget, compressed_size, 0
+    def __init__(self, budget: Budget, compressed_size: int | None, archive: ArchiveRatio | None = None) -> None:
+        self.budget, self.compressed_size, self.archive, self.total = budget, compressed_size, archive, 0
 
     def charge(self, count: int) -> None:
         """Account for `count` more bytes read; ItemError at the first limit they break."""
@@ -79,17 +98,23 @@ class MemberMeter:
         self.total += count
         if self.total > limits.max_member_bytes:
             raise ItemError(f"member expands past {limits.max_member_bytes} bytes (CLEARSIGHT_MAX_MEMBER_BYTES); not read")
-        if self.compressed_size is not None and self.total > RATIO_GRACE_BYTES and self.total > limits.max_compression_ratio * max(self.compressed_size, 1):
+        if self.compressed_size is not None and _over_ratio(self.total, self.compressed_size, limits):
             raise ItemError(
                 f"member expands more than {limits.max_compression_ratio}:1 "
                 "(CLEARSIGHT_MAX_COMPRESSION_RATIO): a likely zip bomb; not read"
             )
+        if self.archive is not None:
+            self.archive.expanded += count
+            if _over_ratio(self.archive.expanded, self.archive.compressed_size, limits):
+                self.archive.broken = True
+                raise ItemError(f"the archive as a whole expands more than {limits.max_compression_ratio}:1 "
+                                "(CLEARSIGHT_MAX_COMPRESSION_RATIO): a likely zip bomb; not read")
         self.budget.take(count)
 
 
-def _read_bounded(stream: IO[bytes] | io.BufferedIOBase, budget: Budget, compressed_size: int | None) -> bytes:
+def _read_bounded(stream: IO[bytes] | io.BufferedIOBase, budget: Budget, compressed_size: int | None, archive: ArchiveRatio | None = None) -> bytes:
     """Read a member fully, stopping at the first limit it breaks."""
-    meter = MemberMeter(budget, compressed_size)
+    meter = MemberMeter(budget, compressed_size, archive)
     chunks: list[bytes] = []
     while chunk := stream.read(CHUNK_BYTES):
         meter.charge(len(chunk))
@@ -110,15 +135,40 @@ def _member(name: str, size: int, mtime_ns: int, read: Callable[[], bytes]) -> M
         return Member(name, size, mtime_ns, error=f"member cannot be read: {reason(exc)}")
 
 
+def check_no_overlap(infos: list[zipfile.ZipInfo], stream: BinaryIO) -> None:
+    """ItemError when two entries' local headers and compressed data share bytes. Each entry's
+    extent is read from its own local header (name and extra lengths), 30 bytes per entry."""
+    spans = []
+    for info in infos:
+        stream.seek(info.header_offset)
+        header = stream.read(LOCAL_HEADER_BYTES)
+        if len(header) < LOCAL_HEADER_BYTES:
+            raise ItemError(f"zip entry {info.orig_filename!r} points past the end of the file; not opened")
+        name_length, extra_length = struct.unpack_from("<HH", header, 26)
+        spans.append((info.header_offset, info.header_offset + LOCAL_HEADER_BYTES + name_length + extra_length + info.compress_size, info.orig_filename))
+    spans.sort()
+    reach, holder = -1, ""
+    for start, end, name in spans:
+        if start < reach:
+            raise ItemError(f"zip entries {holder!r} and {name!r} share compressed bytes: the overlapping-entry zip bomb construction; not opened")
+        if end > reach:
+            reach, holder = end, name
+
+
 def _zip_members(stream: BinaryIO, budget: Budget) -> Iterator[Member]:
     try:
         archive = zipfile.ZipFile(stream)
     except Exception as exc:  # noqa: BLE001 - BadZipFile, OSError, a name that is not UTF-8 despite its flag, ...
         raise ItemError(f"zip archive cannot be read: {reason(exc)}") from None
     with archive:
+        check_no_overlap(archive.infolist(), stream)
         infos = [info for info in archive.infolist() if not info.is_dir()]
         check_member_count(len(infos), budget.limits)
+        ratio = ArchiveRatio(compressed_size=stream.seek(0, io.SEEK_END))
         for info in infos:
+            if ratio.broken:
+                raise ItemError(f"the archive as a whole expands more than {budget.limits.max_compression_ratio}:1 "
+                                "(CLEARSIGHT_MAX_COMPRESSION_RATIO); the rest is not read")
             mtime_ns = _zip_mtime_ns(info)
             if info.flag_bits & 0x1:
                 yield Member(info.filename, info.file_size, mtime_ns, error="encrypted member; not read")
@@ -126,7 +176,7 @@ def _zip_members(stream: BinaryIO, budget: Budget) -> Iterator[Member]:
 
             def read(info: zipfile.ZipInfo = info) -> bytes:
                 with archive.open(info) as member_stream:
-                    return _read_bounded(member_stream, budget, info.compress_size)
+                    return _read_bounded(member_stream, budget, info.compress_size, ratio)
 
             yield _member(info.filename, info.file_size, mtime_ns, read)
 

@@ -29,7 +29,7 @@ from picklescan.scanner import SafetyLevel, _build_scan_result_from_raw_globals
 
 from clearsight.config import Limits
 from clearsight.errors import ItemError
-from clearsight.intake.archives import Budget, MemberMeter, check_member_count
+from clearsight.intake.archives import Budget, MemberMeter, check_member_count, check_no_overlap
 
 MAX_KEYS = 20_000
 """String constants kept per file for recognising the model kind."""
@@ -215,6 +215,7 @@ def _walk_zip(open_stream: Callable[[], BinaryIO], limits: Limits, walker: _Walk
             infos = [info for info in archive.infolist() if info.filename.endswith(".pkl")]
             try:
                 check_member_count(len(archive.infolist()), limits)
+                check_no_overlap(archive.infolist(), raw)
             except ItemError as exc:
                 raise _Limit(str(exc)) from None
             for info in infos:
