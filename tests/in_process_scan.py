@@ -19,7 +19,8 @@ R = TypeVar("R")
 class InProcess:
     """Runs the scan's tasks one after another in this process."""
 
-    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], on_crash: Callable[[T, str], R]) -> Iterator[R]:
+    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], on_crash: Callable[[T, str], R],
+                      seconds: Callable[[T], float] | None = None) -> Iterator[R]:
         return map(fn, tasks)
 
 

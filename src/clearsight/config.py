@@ -49,6 +49,14 @@ class Limits:
     """Largest video frame (width x height) decoded: 8K."""
     max_video_seconds: int = 6 * 3600
     """Video past this is not hashed (what came before is kept, with an error)."""
+    max_worker_bytes: int = 4 * 1024 * MiB
+    """Address space of each scan worker process (RLIMIT_AS): a file that needs more is that
+    file's error and its worker is replaced, instead of the machine swapping or the OOM killer
+    choosing a victim."""
+    max_item_seconds: int = 60
+    """Time each file may take, plus `item_seconds_per_mib` per MiB of it (a long video needs
+    longer than a photo); past it the file is that file's error and its worker is replaced."""
+    item_seconds_per_mib: int = 1
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,7 @@ def run_scan(
             summary = scan(
                 paths,
                 settings,
-                executor or LocalExecutor(workers),
+                executor or LocalExecutor(workers, memory_bytes=settings.limits.max_worker_bytes),
                 emit=emit,
                 progress=RichProgress(progress),
             )

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Protocol
 
-from clearsight.config import Settings
+from clearsight.config import Limits, MiB, Settings
 from clearsight.intake.walk import Entry, walk
 from clearsight.item import ItemResult
 from clearsight.pipeline.executor import Executor
@@ -55,6 +55,11 @@ class ScanSummary:
     @property
     def items_per_second(self) -> float:
         return self.processed / self.seconds if self.seconds > 0 else 0.0
+
+
+def item_seconds(entry: Entry, limits: Limits) -> float:
+    """A file's time budget: a base, and more per MiB (hashing a long video takes longer)."""
+    return limits.max_item_seconds + limits.item_seconds_per_mib * entry.size / MiB
 
 
 def _crashed(entry: Entry, why: str) -> list[ItemResult]:
@@ -147,7 +152,7 @@ def scan(
         batch, last_commit = [], time.monotonic()
 
     try:
-        for group in executor.map_unordered(partial(process_entry, settings=settings), todo, _crashed):
+        for group in executor.map_unordered(partial(process_entry, settings=settings), todo, _crashed, partial(item_seconds, limits=settings.limits)):
             if group[0].path in new_content:
                 group[0].changed_content = new_content[group[0].path]
             batch.append(group)

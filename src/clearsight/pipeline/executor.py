@@ -23,10 +23,11 @@ def raised(exc: BaseException) -> str:
 
 
 class Executor(Protocol):
-    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], on_crash: Callable[[T, str], R]) -> Iterator[R]:
+    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], on_crash: Callable[[T, str], R],
+                      seconds: Callable[[T], float] | None = None) -> Iterator[R]:
         """Apply `fn` to every task, yielding results in completion order.
 
-        A task whose worker dies (a decoder segfault, the OOM killer), runs out of time, or whose
-        `fn` raises yields `on_crash(task, why)` instead, and the other tasks still run.
+        A task whose worker dies (a decoder segfault, the OOM killer), runs past `seconds(task)`,
+        or whose `fn` raises yields `on_crash(task, why)` instead, and the other tasks still run.
         """
         ...

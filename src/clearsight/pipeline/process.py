@@ -147,6 +147,8 @@ def process_entry(entry: Entry, settings: Settings) -> list[ItemResult]:
         return _failed(entry, "intake", str(exc))
     try:
         return _results_of(item, settings)
+    except MemoryError:
+        return _failed(entry, "memory", "needs more memory than a scan worker may use (CLEARSIGHT_MAX_WORKER_BYTES)")
     except Exception as exc:  # the last resort: whatever escaped the stages is this file's error
         log.exception("processing a file failed unexpectedly")
         return _failed(entry, "internal", f"internal error: {type(exc).__name__}: {reason(exc)}")

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from clearsight.errors import ClearsightError
 from clearsight.pipeline.executor import WORKER_DIED, raised
-from clearsight.pipeline.local import SINGLE_THREADED, TASKS_PER_WORKER
+from clearsight.pipeline.local import SINGLE_THREADED, TASKS_PER_WORKER, within_budget
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -75,9 +75,12 @@ class RayExecutor:
                 raise ClearsightError(f"cannot start or reach Ray{' at ' + address if address else ''}: {exc}") from None
         self.workers = int(self.ray.cluster_resources().get("CPU", 1))
 
-    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], on_crash: Callable[[T, str], R]) -> Iterator[R]:
+    def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], on_crash: Callable[[T, str], R],
+                      seconds: Callable[[T], float] | None = None) -> Iterator[R]:
+        """As the local pool does; a task past its time budget ends its Ray worker and is
+        reported as a worker death (Ray does not say why a worker exited)."""
         remote = self.ray.remote(num_cpus=1, max_retries=0)(_apply)
-        shared = self.ray.put(fn)
+        shared = self.ray.put(within_budget(fn, seconds))
         pending = iter(tasks)
         window = self.workers * TASKS_PER_WORKER
         in_flight: dict[Any, list[T]] = {}
