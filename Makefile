@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-.PHONY: install browser demo test lock bench bench-match bench-watermark bench-case bench-api bench-ray
+.PHONY: install browser demo test fuzz lock bench bench-match bench-watermark bench-case bench-api bench-ray
 
 install: $(STAMP)
 
@@ -25,6 +25,14 @@ browser:
 
 test: $(STAMP) browser
 	$(VENV)/bin/python -m pytest
+
+# The long fuzzing run: about 1,000,000 generated inputs across the parsers, on two processes
+# (one per core), each input held to 5 s; `make test` runs the same targets briefly.
+FUZZ_EXAMPLES ?= 170000
+fuzz: $(STAMP)
+	@CLEARSIGHT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/fuzz -k "bank or report or model" & first=$$!; \
+	CLEARSIGHT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(VENV)/bin/python -m pytest -q -p no:cacheprovider tests/fuzz -k "generator or xmp or whole"; second=$$?; \
+	wait $$first; first=$$?; exit $$(( first || second ))
 
 lock:
 	$(VENV)/bin/pip install --quiet uv

@@ -7,9 +7,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from clearsight.banks.formats import FORMATS, decode
 from clearsight.banks.formats.base import ReadOptions
 from clearsight.banks.records import BankRecord, RowError
+from clearsight.errors import ClearsightError
 from clearsight.intake.reports import ReportRecord, read_reports
 
 HEADER = "report_id,received_at,source,url,site_type,hosting_country\n"
@@ -59,3 +62,9 @@ def test_bank_rows_around_a_malformed_one_are_still_read(tmp_path: Path) -> None
     text = json.dumps(vics).replace(str(int("9" * 60)), "9" * 5000)
     rows = list(FORMATS["vics"].read(text, ReadOptions()))
     assert _kinds(rows)[0] == "ok" and len(rows) == 2
+
+
+def test_a_stray_carriage_return_in_the_header_is_one_clear_error() -> None:
+    """Found by the fuzz tests: the header row was read outside the per-row error handling."""
+    with pytest.raises(ClearsightError, match="unreadable CSV header row"):
+        list(read_reports(b"\r\x00\n"))

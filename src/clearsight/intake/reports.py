@@ -156,7 +156,10 @@ def read_reports(data: bytes, fmt: str = "auto") -> Iterator[ReportRecord | RowE
     rows: Iterator[tuple[int, Any]]
     if fmt == "csv":
         lines = csv_lines(text)
-        header = next(csv.reader(lines[:1]), [])
+        try:
+            header = next(csv.reader(lines[:1]), [])
+        except csv.Error as exc:
+            raise ClearsightError(f"unreadable CSV header row: {exc}") from None
         names = [name.strip().lower() for name in header]
         if "url" not in names:
             raise ClearsightError("a report CSV needs a header row with a url column")
