@@ -85,8 +85,9 @@ def test_reveal_is_blurred_greyscale_first_then_unblurred_and_audited(case: tupl
     clear = _preview(client.post(f"/items/{item}/reveal", data={"csrf_token": csrf, "stage": "clear"}).text)
     assert np.abs(np.diff(clear[..., 0], axis=1)).max() > np.abs(np.diff(first[..., 0], axis=1)).max()
     actions = [(entry["action"], entry["subject"], (entry["details"] or {}).get("stage"))
-               for entry in Accounts(open_engine(db), actor="test").audit.entries(limit=3)]
-    assert actions == [("item.reveal", str(item), "clear"), ("item.reveal", str(item), "blurred"), ("item.view", str(item), None)]
+               for entry in Accounts(open_engine(db), actor="test").audit.entries(limit=4)]
+    assert actions == [("item.reveal", str(item), "clear"), ("item.reveal", str(item), "blurred"),
+                       ("request.refused", "/items/{item_id:rowid}/reveal", None), ("item.view", str(item), None)]  # the missing CSRF token
 
 
 def test_a_video_reveals_its_contact_sheet(case: tuple[TestClient, Path]) -> None:

@@ -54,9 +54,9 @@ def test_lora_hashes_kind_and_kohya_training_metadata(tmp_path: Path) -> None:
     metadata = model["metadata"]
     assert metadata["ss_output_name"] == "squares_v1"
     assert metadata["ss_num_train_images"] == "20"
-    assert metadata["ss_dataset_dirs"] == {"10_shapes": {"n_repeats": 10, "img_count": 20}}
     assert metadata["sshs_model_hash_matches"] is True
-    assert "ss_tag_frequency" not in metadata and model["hidden"] == ["ss_tag_frequency"]
+    assert model["hidden"] == ["ss_dataset_dirs", "ss_tag_frequency"]  # folder names carry class tokens; tags are captions
+    assert "ss_tag_frequency" not in metadata and "ss_dataset_dirs" not in metadata
     assert (model["unsafe_pickle"], model["dangerous_globals"]) == (False, [])
 
 

@@ -15,6 +15,7 @@ from clearsight.modelfiles.gguf_header import read_gguf
 from clearsight.modelfiles.hashes import model_hashes
 from clearsight.modelfiles.pickles import scan_pickle
 from clearsight.modelfiles.safetensors_header import kind_of, read_header, summary
+from clearsight.sensitive import is_sensitive_metadata
 
 FORMAT_BY_MIME = {
     "application/vnd.safetensors": "safetensors",
@@ -22,8 +23,6 @@ FORMAT_BY_MIME = {
     "application/x-python-pickle": "pickle",
     "application/vnd.pytorch+zip": "pickle",
 }
-SENSITIVE_METADATA = frozenset({"ss_tag_frequency"})
-"""Training captions can describe the training images: stored, printed only when asked."""
 
 
 def _safetensors(item: Item, settings: Settings) -> dict[str, Any]:
@@ -73,11 +72,11 @@ def inspect_model(item: Item, settings: Settings) -> None:
 
 
 def public(record: dict[str, Any], show_sensitive: bool = False) -> dict[str, Any]:
-    """A stored record as it may be printed, training captions hidden unless asked for."""
+    """A stored record as it may be printed, training text hidden unless asked for (`sensitive`)."""
     if show_sensitive:
         return record
     metadata = record.get("metadata") or {}
-    hidden = sorted(key for key in metadata if key in SENSITIVE_METADATA)
+    hidden = sorted(key for key in metadata if is_sensitive_metadata(key))
     if not hidden:
         return record
     return record | {"metadata": {key: value for key, value in metadata.items() if key not in hidden}, "hidden": hidden}

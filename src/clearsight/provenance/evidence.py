@@ -14,9 +14,6 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
-SENSITIVE_CLAIMS = frozenset({"prompt", "negative_prompt"})
-"""Claims that may describe the content itself: stored, never printed or logged unless asked."""
-
 
 class Strength(IntEnum):
     """How far a piece of evidence can be relied on; higher is stronger."""
@@ -58,7 +55,7 @@ class Evidence:
     model_hash: str | None = None
     loras: list[LoraRef] = field(default_factory=list)
     claims: dict[str, Any] = field(default_factory=dict)
-    """Everything else the source says: settings, signer, prompts (see `SENSITIVE_CLAIMS`)."""
+    """Everything else the source says: settings, signer, prompts (see `clearsight.sensitive`)."""
     unreadable: str | None = None
 
     def record(self) -> dict[str, Any]:

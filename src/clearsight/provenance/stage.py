@@ -13,9 +13,10 @@ from typing import Any
 from clearsight.config import Settings
 from clearsight.item import Item
 from clearsight.provenance.context import ImageContext
-from clearsight.provenance.evidence import SENSITIVE_CLAIMS, Evidence, Verdict, decide, lora_record, unreadable
+from clearsight.provenance.evidence import Evidence, Verdict, decide, lora_record, unreadable
 from clearsight.provenance.registry import READERS
 from clearsight.provenance.video import video_evidence
+from clearsight.sensitive import SENSITIVE_CLAIMS
 
 log = logging.getLogger(__name__)
 

@@ -16,6 +16,7 @@ from typing import Any
 from clearsight.provenance.context import ImageContext
 from clearsight.provenance.evidence import Evidence, LoraRef, Strength
 from clearsight.provenance.generators.common import number, parameter_texts
+from clearsight.sensitive import is_sensitive_setting
 
 _PARAM = re.compile(r'\s*(\w[\w \-/+]*):\s*("(?:\\.|[^\\"])*"|[^,]*)(?:,|$)')
 _LORA_TAG = re.compile(r"<(?:lora|lyco):([^:>]+)(?::([^:>]+))?[^>]*>", re.IGNORECASE)
@@ -113,7 +114,7 @@ def infotext_evidence(text: str, where: str) -> Evidence | None:
         return None
     prompt, negative, settings, civitai = parsed
     model_hash = settings.get("Model hash") or (civitai.get("model") if isinstance(civitai.get("model"), str) else None)
-    hidden = {key: value for key, value in settings.items() if "prompt" in key.lower()}
+    hidden = {key: value for key, value in settings.items() if is_sensitive_setting(key)}
     claims: dict[str, Any] = {"found_in": where, "parameters": {key: value for key, value in settings.items() if key not in hidden}}
     if prompt:
         claims["prompt"] = prompt
