@@ -5,8 +5,8 @@ recompute every later hash and the head. Keying each link with HMAC-SHA-256 unde
 database does not hold makes a rewrite detectable by whoever holds the key.
 
 The key comes from `CLEARSIGHT_AUDIT_KEY` (64 hex digits) or the file `CLEARSIGHT_AUDIT_KEY_FILE`
-names; without either, from a file created on first use (mode 0600): beside a SQLite case
-database (`case.db.audit-key`), or under `~/.config/clearsight/audit-keys/` for a server database.
+names; without either, from a file created on first use (`store.key_files`: beside a SQLite case
+database as `case.db.audit-key`, under `~/.config/clearsight/audit-keys/` for a server database).
 The file also records `keyed_from`, the chain position where keying began: entries written
 before the key existed (older databases) keep their plain SHA-256 links, and since the position
 lives with the key, not in the database, it cannot be moved to skip the check.
@@ -14,7 +14,6 @@ lives with the key, not in the database, it cannot be moved to skip the check.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
@@ -25,6 +24,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from clearsight.errors import ClearsightError
+from clearsight.store.key_files import key_path, write_new
 
 KEY_BYTES = 32
 
@@ -40,14 +40,7 @@ class AuditKey:
 
 def key_file_for(engine: Engine, env: dict[str, str] | None = None) -> Path:
     """The key file used for this database when the environment does not give the key itself."""
-    env = dict(os.environ) if env is None else env
-    if env.get("CLEARSIGHT_AUDIT_KEY_FILE"):
-        return Path(env["CLEARSIGHT_AUDIT_KEY_FILE"]).expanduser()
-    if engine.dialect.name == "sqlite" and engine.url.database:
-        return Path(engine.url.database + ".audit-key")
-    config = Path(env.get("XDG_CONFIG_HOME") or Path.home() / ".config")
-    name = hashlib.sha256(engine.url.render_as_string(hide_password=True).encode()).hexdigest()[:24]
-    return config / "clearsight" / "audit-keys" / f"{name}.key"
+    return key_path(engine, "audit-key", dict(os.environ) if env is None else env, "CLEARSIGHT_AUDIT_KEY_FILE")
 
 
 def load_key(engine: Engine, next_position: Callable[[], int], env: dict[str, str] | None = None) -> AuditKey:
@@ -72,16 +65,5 @@ def load_key(engine: Engine, next_position: Callable[[], int], env: dict[str, st
 
 
 def _create(path: Path, keyed_from: int) -> None:
-    """Write a new key file complete, then link it into place, which fails rather than replace one:
-    of two first writers, the second reads the first's key."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    draft = path.with_name(f".{path.name}.{secrets.token_hex(8)}")
-    descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as stream:
-        stream.write(json.dumps({"key": secrets.token_hex(KEY_BYTES), "keyed_from": keyed_from}).encode())
-    try:
-        os.link(draft, path)
-    except FileExistsError:
-        pass
-    finally:
-        draft.unlink()
+    """A new key file; of two first writers, the second reads the first's key."""
+    write_new(path, json.dumps({"key": secrets.token_hex(KEY_BYTES), "keyed_from": keyed_from}).encode())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from clearsight.cli import accounts, audit, bank, demo, explain, export, match, models, records, scan, serve, stats  # noqa: F401 - registers the commands
+from clearsight.cli import accounts, audit, bank, demo, explain, export, keys, match, models, records, scan, serve, stats  # noqa: F401 - registers the commands
 from clearsight.cli.app import app
 from clearsight.errors import ClearsightError
 from clearsight.inert import plain

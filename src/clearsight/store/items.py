@@ -11,6 +11,7 @@ from sqlalchemy import Engine, Select, Table, case, exists, func, select
 from clearsight.assess.grading import assessments_t, current_grades
 from clearsight.banks.index import hamming_distances, hex_to_words
 from clearsight.store.models import ItemErrorRecord, ItemHash, ItemMatch, ItemMatchState, ItemProvenance, ItemVideo, MediaItem, Report, ReportItem
+from clearsight.store.sealing import Sealer
 
 items_t: Table = MediaItem.__table__  # type: ignore[assignment]
 hashes_t: Table = ItemHash.__table__  # type: ignore[assignment]
@@ -56,6 +57,7 @@ class ItemDetail:
 class ItemStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.sealer = Sealer(engine)
 
     def queue(self, wanted: QueueFilter, viewer: str, page: int = 0, banks_key: str = "") -> tuple[list[dict[str, Any]], int]:
         """(a page of queue rows, total matching): media files only, ungraded first, then newest first.
@@ -124,7 +126,7 @@ class ItemStore:
             detail.hashes = {name: value for name, value in conn.execute(select(hashes_t.c.signal_type, hashes_t.c.value).where(hashes_t.c.item_id == item_id))
                              if "@" not in name}
             detail.errors = list(conn.execute(select(errors_t.c.message).where(errors_t.c.item_id == item_id)).scalars())
-            detail.provenance = conn.execute(select(provenance_t.c.record).where(provenance_t.c.item_id == item_id)).scalar()
+            detail.provenance = self.sealer.open(conn.execute(select(provenance_t.c.record).where(provenance_t.c.item_id == item_id)).scalar(), "provenance")
             video = conn.execute(select(videos_t.c.frames, videos_t.c.sampled_fps, videos_t.c.duration).where(videos_t.c.item_id == item_id)).first()
             if video is not None:
                 detail.vpdq = {"frames": video.frames, "sampled_fps": video.sampled_fps, "duration": video.duration}

@@ -3,16 +3,17 @@ queries that link images to model files (rules in `provenance.linking`)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, insert, or_, select
+from sqlalchemy import Connection, Engine, Table, and_, insert, or_, select, update
 from sqlalchemy.sql import ColumnElement
 
 from clearsight.item import ItemResult
 from clearsight.pathnames import shown
 from clearsight.provenance.linking import ModelRef, model_names, refs, via
 from clearsight.store.models import ItemModelRef, ItemProvenance, MediaItem, ModelFileRecord, ModelName
+from clearsight.store.sealing import Sealer
 
 provenance_t: Table = ItemProvenance.__table__  # type: ignore[assignment]
 refs_t: Table = ItemModelRef.__table__  # type: ignore[assignment]
@@ -21,14 +22,15 @@ names_t: Table = ModelName.__table__  # type: ignore[assignment]
 items_t: Table = MediaItem.__table__  # type: ignore[assignment]
 
 
-def save_provenance(conn: Connection, flat: Sequence[tuple[int, ItemResult]]) -> None:
-    """Write the provenance and model-file records of newly saved items."""
+def save_provenance(conn: Connection, flat: Sequence[tuple[int, ItemResult]], sealer: Sealer) -> None:
+    """Write the provenance and model-file records of newly saved items, sensitive values sealed."""
     rows: dict[Table, list[dict[str, Any]]] = {provenance_t: [], refs_t: [], models_t: [], names_t: []}
     for item_id, result in flat:
         if result.provenance is not None:
             record = result.provenance
             rows[provenance_t].append(
-                {"item_id": item_id, "verdict": record["verdict"], "strength": record["strength"], "tool": record["tool"], "record": record}
+                {"item_id": item_id, "verdict": record["verdict"], "strength": record["strength"], "tool": record["tool"],
+                 "record": sealer.seal(record, "provenance")}
             )
             rows[refs_t] += [
                 {"item_id": item_id, "kind": ref.kind, "name": ref.name, "name_key": ref.name_key, "hash_key": ref.hash_key} for ref in refs(record)
@@ -38,7 +40,8 @@ def save_provenance(conn: Connection, flat: Sequence[tuple[int, ItemResult]]) ->
             hashes = record["hashes"]
             rows[models_t].append(
                 {"item_id": item_id, "format": record["format"], "kind": record["kind"], "sha256": hashes["sha256"], "autov1": hashes.get("autov1"),
-                 "autov3": hashes.get("autov3"), "blake3": hashes.get("blake3"), "unsafe_pickle": record["unsafe_pickle"], "record": record}
+                 "autov3": hashes.get("autov3"), "blake3": hashes.get("blake3"), "unsafe_pickle": record["unsafe_pickle"],
+                 "record": sealer.seal(record, "modelfile")}
             )
             rows[names_t] += [{"item_id": item_id, "name_key": key} for key in model_names(shown(result.path), record)]
     for table, table_rows in rows.items():
@@ -46,11 +49,26 @@ def save_provenance(conn: Connection, flat: Sequence[tuple[int, ItemResult]]) ->
             conn.execute(insert(table), table_rows)
 
 
-def load_records(conn: Connection, ids: Sequence[int]) -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any]]]:
-    """Provenance and model-file records of these items, by item id."""
-    provenance = dict(conn.execute(select(provenance_t.c.item_id, provenance_t.c.record).where(provenance_t.c.item_id.in_(ids))).tuples().all())
-    modelfiles = dict(conn.execute(select(models_t.c.item_id, models_t.c.record).where(models_t.c.item_id.in_(ids))).tuples().all())
+def load_records(conn: Connection, ids: Sequence[int], sealer: Sealer) -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any]]]:
+    """Provenance and model-file records of these items, by item id, sealed values opened."""
+    provenance = {item_id: sealer.open(record, "provenance") or {}
+                  for item_id, record in conn.execute(select(provenance_t.c.item_id, provenance_t.c.record).where(provenance_t.c.item_id.in_(ids)))}
+    modelfiles = {item_id: sealer.open(record, "modelfile") or {}
+                  for item_id, record in conn.execute(select(models_t.c.item_id, models_t.c.record).where(models_t.c.item_id.in_(ids)))}
     return provenance, modelfiles
+
+
+def reseal_records(engine: Engine, change: Callable[[dict[str, Any], str], dict[str, Any]]) -> int:
+    """Apply `change` to every stored provenance and model-file record (a key rotation); how many changed."""
+    changed = 0
+    for table, kind in ((provenance_t, "provenance"), (models_t, "modelfile")):
+        with engine.begin() as conn:
+            for item_id, record in conn.execute(select(table.c.item_id, table.c.record)).all():
+                updated = change(record, kind)
+                if updated != record:
+                    conn.execute(update(table).where(table.c.item_id == item_id).values(record=updated))
+                    changed += 1
+    return changed
 
 
 def _hash_matches(hash_value: Any) -> ColumnElement[bool]:

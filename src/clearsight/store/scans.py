@@ -19,6 +19,7 @@ from clearsight.item import ItemResult
 from clearsight.pathnames import raw, shown
 from clearsight.store.models import ItemErrorRecord, ItemHash, ItemVideo, MediaItem, ScanRun, ScanRunItem
 from clearsight.store.provenance import load_records, save_provenance
+from clearsight.store.sealing import Sealer
 
 READ_CHUNK = 1000
 VARIANT_SEPARATOR = "@"
@@ -63,6 +64,7 @@ class ScanStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.sealer = Sealer(engine)
 
     def open_run(self, roots: Sequence[str]) -> tuple[int, bool]:
         """The unfinished run over these roots, to resume, else a new run; and whether it resumed."""
@@ -121,7 +123,7 @@ class ScanStore:
         Returns the top-level item id of each group.
         """
         with self.engine.begin() as conn:
-            return _save_groups(conn, run_id, groups)
+            return _save_groups(conn, run_id, groups, self.sealer)
 
     def results(self, run_id: int, top_ids: Sequence[int] | None = None) -> Iterator[ItemResult]:
         """The recorded results of a run (or of some of its files), for the scan output."""
@@ -131,7 +133,7 @@ class ScanStore:
                 query = query.where(or_(items_t.c.id.in_(top_ids), items_t.c.top_id.in_(top_ids)))
             rows = conn.execute(query.order_by(items_t.c.id)).mappings()
             while chunk := rows.fetchmany(READ_CHUNK):
-                yield from _results_for(conn, chunk)
+                yield from _results_for(conn, chunk, self.sealer)
 
 
 def _depths(group: Sequence[ItemResult]) -> list[int]:
@@ -141,7 +143,7 @@ def _depths(group: Sequence[ItemResult]) -> list[int]:
     return depths
 
 
-def _save_groups(conn: Connection, run_id: int, groups: Sequence[Sequence[ItemResult]]) -> list[int]:
+def _save_groups(conn: Connection, run_id: int, groups: Sequence[Sequence[ItemResult]], sealer: Sealer) -> list[int]:
     """Insert level by level so each level's parent ids are known, in a few batched statements."""
     now = _now()
     depths = [_depths(group) for group in groups]
@@ -192,7 +194,7 @@ def _save_groups(conn: Connection, run_id: int, groups: Sequence[Sequence[ItemRe
     ])
     _insert_many(conn, run_items_t, [{"run_id": run_id, "item_id": item_id} for item_id, _ in flat])
     _insert_many(conn, videos_t, [{"item_id": item_id, **result.vpdq} for item_id, result in flat if result.vpdq is not None])
-    save_provenance(conn, flat)
+    save_provenance(conn, flat, sealer)
     return [group_ids[0] for group_ids in ids]
 
 
@@ -201,7 +203,7 @@ def _insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, obj
         conn.execute(insert(table), rows)
 
 
-def _results_for(conn: Connection, rows: Iterable[RowMapping]) -> Iterator[ItemResult]:
+def _results_for(conn: Connection, rows: Iterable[RowMapping], sealer: Sealer) -> Iterator[ItemResult]:
     """Rebuild `ItemResult`s (hashes and errors included) for a chunk of item rows."""
     by_id = {
         row["id"]: ItemResult(path=row["path"], size=row["size"], mtime_ns=row["mtime_ns"], media_type=row["media_type"], mime=row["mime"])
@@ -226,7 +228,7 @@ def _results_for(conn: Connection, rows: Iterable[RowMapping]) -> Iterator[ItemR
         select(videos_t.c.item_id, videos_t.c.frames, videos_t.c.sampled_fps, videos_t.c.duration, videos_t.c.hashes).where(videos_t.c.item_id.in_(ids))
     ):
         by_id[item_id].vpdq = {"frames": frames, "sampled_fps": fps, "duration": duration, "hashes": frame_hashes}
-    provenance, modelfiles = load_records(conn, ids)
+    provenance, modelfiles = load_records(conn, ids, sealer)
     for item_id, record in provenance.items():
         by_id[item_id].provenance = record
     for item_id, record in modelfiles.items():
