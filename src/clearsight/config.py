@@ -49,6 +49,10 @@ class Limits:
     """Largest video frame (width x height) decoded: 8K."""
     max_video_seconds: int = 6 * 3600
     """Video past this is not hashed (what came before is kept, with an error)."""
+    max_decode_bytes: int = 768 * MiB
+    """Memory one image's pixels may take when decoded (Pillow holds RGB as 4 bytes a pixel, and
+    its WebP decoder holds two copies while decoding); a larger image is refused before
+    decoding: its hashes but no PDQ, its metadata but no pixel evidence."""
     max_worker_bytes: int = 4 * 1024 * MiB
     """Address space of each scan worker process (RLIMIT_AS): a file that needs more is that
     file's error and its worker is replaced, instead of the machine swapping or the OOM killer
@@ -57,6 +61,10 @@ class Limits:
     """Time each file may take, plus `item_seconds_per_mib` per MiB of it (a long video needs
     longer than a photo); past it the file is that file's error and its worker is replaced."""
     item_seconds_per_mib: int = 1
+
+    def seconds_for(self, size: int) -> float:
+        """The time budget of a file (or upload) of `size` bytes."""
+        return self.max_item_seconds + self.item_seconds_per_mib * size / MiB
 
 
 @dataclass(frozen=True)

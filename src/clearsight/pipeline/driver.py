@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Protocol
 
-from clearsight.config import Limits, MiB, Settings
+from clearsight.config import Limits, Settings
 from clearsight.intake.walk import Entry, walk
 from clearsight.item import ItemResult
 from clearsight.pipeline.executor import Executor
@@ -59,7 +59,7 @@ class ScanSummary:
 
 def item_seconds(entry: Entry, limits: Limits) -> float:
     """A file's time budget: a base, and more per MiB (hashing a long video takes longer)."""
-    return limits.max_item_seconds + limits.item_seconds_per_mib * entry.size / MiB
+    return limits.seconds_for(entry.size)
 
 
 def _crashed(entry: Entry, why: str) -> list[ItemResult]:

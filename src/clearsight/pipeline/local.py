@@ -41,7 +41,7 @@ OVERTIME_EXIT = 86
 """Exit status of a worker ended by its task's time budget."""
 
 
-def _start_worker(memory_bytes: int | None) -> None:
+def start_worker(memory_bytes: int | None) -> None:
     """Workers leave Ctrl-C to the driver, which commits what is done and stops them; and live
     within `memory_bytes` of address space."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -49,7 +49,7 @@ def _start_worker(memory_bytes: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
 
 
-def _within(fn: Callable[[T], R], seconds: float | None, task: T) -> R:
+def run_within(fn: Callable[[T], R], seconds: float | None, task: T) -> R:
     """Run `fn(task)` in a worker, ending the worker if it takes more than `seconds`."""
     if seconds is None:
         return fn(task)
@@ -63,7 +63,7 @@ def _within(fn: Callable[[T], R], seconds: float | None, task: T) -> R:
 
 
 def _budgeted(fn: Callable[[T], R], seconds: Callable[[T], float], task: T) -> R:
-    return _within(fn, seconds(task), task)
+    return run_within(fn, seconds(task), task)
 
 
 def within_budget(fn: Callable[[T], R], seconds: Callable[[T], float] | None) -> Callable[[T], R]:
@@ -85,7 +85,7 @@ class LocalExecutor:
     def _pool(self, workers: int) -> ProcessPoolExecutor:
         for name, value in SINGLE_THREADED.items():
             os.environ.setdefault(name, value)
-        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"), initializer=_start_worker, initargs=(self.memory_bytes,))
+        return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"), initializer=start_worker, initargs=(self.memory_bytes,))
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], on_crash: Callable[[T, str], R],
                       seconds: Callable[[T], float] | None = None) -> Iterator[R]:
@@ -96,7 +96,7 @@ class LocalExecutor:
         try:
             while True:
                 for task in pending:
-                    in_flight[pool.submit(_within, fn, seconds(task) if seconds else None, task)] = task
+                    in_flight[pool.submit(run_within, fn, seconds(task) if seconds else None, task)] = task
                     if len(in_flight) >= window:
                         break
                 if not in_flight:
@@ -130,7 +130,7 @@ class LocalExecutor:
             with self._pool(1) as pool:
                 started = time.monotonic()
                 try:
-                    result = pool.submit(_within, fn, budget, task).result()
+                    result = pool.submit(run_within, fn, budget, task).result()
                 except BrokenProcessPool:
                     ran_out = budget is not None and time.monotonic() - started >= budget
                     result = on_crash(task, overtime(budget) if ran_out and budget is not None else WORKER_DIED)

@@ -20,8 +20,9 @@ import numpy.typing as npt
 from PIL import Image, UnidentifiedImageError
 
 from clearsight.config import Settings
-from clearsight.errors import reason
+from clearsight.errors import ItemError, reason
 from clearsight.item import Item
+from clearsight.media.image import check_decodable
 from clearsight.media.png_chunks import trailing_metadata
 from clearsight.provenance.evidence import Evidence, unreadable
 
@@ -172,12 +173,50 @@ class ImageContext:
         except _DECODE_ERRORS as exc:
             self.problems.append(unreadable("exif", f"the EXIF block cannot be read: {reason(exc)}"))
 
+    def _stored_mode(self) -> str:
+        image = self._image
+        assert image is not None
+        return "RGBA" if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info) else "RGB"
+
+    def _decodable(self) -> bool:
+        """Whether the stored pixels may be decoded: within the pixel and decode-memory limits
+        (a refusal is recorded once, as unreadable pixels)."""
+        if self._image is None or self.size[0] * self.size[1] > self.settings.limits.max_image_pixels:
+            return False
+        try:
+            check_decodable(self._image, self.settings.limits)
+        except ItemError as exc:
+            if not any(problem.source == "pixels" for problem in self.problems):
+                self.problems.append(unreadable("pixels", str(exc)))
+            return False
+        return True
+
     @cached_property
     def pixels(self) -> UINT8 | None:
         """The stored pixels as an RGB or RGBA array (None if they cannot be decoded)."""
         if self._pixels is not None:
             return self._pixels
-        if self._image is None or self.size[0] * self.size[1] > self.settings.limits.max_image_pixels:
+        if not self._decodable():
+            return None
+        try:
+            return np.asarray(self._image.convert(self._stored_mode()))  # type: ignore[union-attr]
+        except _DECODE_ERRORS as exc:
+            self.problems.append(unreadable("pixels", f"the pixels cannot be decoded: {reason(exc)}"))
+            return None
+
+    def columns(self, count: int) -> UINT8 | None:
+        """The first `count` columns of the stored pixels, RGB or RGBA: what column-major readers
+        (stealth LSBs) need, without an array copy of the whole image."""
+        if self._pixels is not None:
+            return self._pixels[:, :count]
+        if not self._decodable():
+            return None
+        try:
+            image = self._image
+            assert image is not None
+            return np.asarray(image.crop((0, 0, min(count, image.width), image.height)).convert(self._stored_mode()))
+        except _DECODE_ERRORS as exc:
+            self.problems.append(unreadable("pixels", f"the pixels cannot be decoded: {reason(exc)}"))
             return None
         try:
             image = self._image

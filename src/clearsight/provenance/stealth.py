@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,21 +45,24 @@ def _bit_stream(pixels: UINT8, channel: str) -> UINT8:
     return np.bitwise_and(planes, np.uint8(1)).reshape(-1)
 
 
-def _decode(bits: UINT8, channel: str, max_bytes: int) -> Payload | None:
-    if bits.size < SIGNATURE_BITS + LENGTH_BITS:
+def _decode(bits_of: Callable[[int], UINT8], capacity: int, channel: str, max_bytes: int) -> Payload | None:
+    """A payload from the LSB stream, reading only as many bits as it needs (`bits_of(n)` gives
+    at least the first n bits of the `capacity` the image holds)."""
+    start = SIGNATURE_BITS + LENGTH_BITS
+    if capacity < start:
         return None
-    signature = np.packbits(bits[:SIGNATURE_BITS]).tobytes()
+    head = bits_of(start)
+    signature = np.packbits(head[:SIGNATURE_BITS]).tobytes()
     compressed = SIGNATURES[channel].get(signature)
     if compressed is None:
         return None
     name = signature.decode("ascii")
-    length = int.from_bytes(np.packbits(bits[SIGNATURE_BITS : SIGNATURE_BITS + LENGTH_BITS]).tobytes(), "big")
-    start = SIGNATURE_BITS + LENGTH_BITS
-    if length > bits.size - start:
-        return Payload(name, channel, None, f"claims {length:,} bits of payload but the image holds {bits.size - start:,}")
+    length = int.from_bytes(np.packbits(head[SIGNATURE_BITS:start]).tobytes(), "big")
+    if length > capacity - start:
+        return Payload(name, channel, None, f"claims {length:,} bits of payload but the image holds {capacity - start:,}")
     if length // 8 > max_bytes:
         return Payload(name, channel, None, f"payload of {length // 8:,} bytes is over the limit of {max_bytes:,}")
-    raw = np.packbits(bits[start : start + length]).tobytes()
+    raw = np.packbits(bits_of(start + length)[start : start + length]).tobytes()
     if not compressed:
         return Payload(name, channel, raw.decode("utf-8", errors="replace"))
     try:
@@ -72,16 +76,26 @@ def _decode(bits: UINT8, channel: str, max_bytes: int) -> Payload | None:
 
 
 def payloads(context: ImageContext) -> list[Payload]:
-    """Stealth payloads in the image (alpha first), decoded once per image and cached on the context."""
+    """Stealth payloads in the image (alpha first), decoded once per image and cached on the context.
+
+    The bits run down the columns, so the signature sits in the first column: only the columns a
+    payload needs are taken from the pixels, never an array copy of a whole large image."""
     cached = context.extras.get(_CACHE_KEY)
     if cached is not None:
         return list(cached)
     found: list[Payload] = []
-    pixels = context.pixels if context.format in LOSSLESS_FORMATS else None
-    if pixels is not None:
-        channels = ("alpha", "rgb") if pixels.shape[2] == 4 else ("rgb",)
-        for channel in channels:
-            payload = _decode(_bit_stream(pixels, channel), channel, context.settings.limits.max_metadata_bytes)
+    first = context.columns(1) if context.format in LOSSLESS_FORMATS else None
+    if first is not None:
+        width, height = context.size
+        for channel in ("alpha", "rgb") if first.shape[2] == 4 else ("rgb",):
+            per_column = height * (1 if channel == "alpha" else 3)
+
+            def bits_of(count: int, channel: str = channel, per_column: int = per_column) -> UINT8:
+                columns = context.columns(-(-count // per_column))
+                assert columns is not None
+                return _bit_stream(columns, channel)
+
+            payload = _decode(bits_of, width * per_column, channel, context.settings.limits.max_metadata_bytes)
             if payload is not None:
                 found.append(payload)
     context.extras[_CACHE_KEY] = found

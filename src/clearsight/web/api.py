@@ -9,14 +9,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request, status
-from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from clearsight.banks.matcher import MatchQuery
 from clearsight.banks.records import HEX_LENGTHS, normalize_hash
-from clearsight.item import ItemResult
-from clearsight.pipeline.process import process_bytes
 from clearsight.provenance.stage import public
+from clearsight.web.decoding import decode_upload
 from clearsight.web.ids import QueryId
 from clearsight.web.security import api_client
 from clearsight.web.tokens import ApiClient
@@ -78,16 +76,10 @@ async def lookup(request: Request, body: LookupRequest, client: Client) -> dict[
     return {"results": [{"id": item.id, **report.record()} for item, report in zip(body.items, reports, strict=True)]}
 
 
-def process_upload(request: Request, name: str, data: bytes) -> list[ItemResult]:
-    """The results of an uploaded file (and its archive members), processed in memory; call it in a
-    worker thread, since decoding takes milliseconds to seconds."""
-    return process_bytes(name, data, request.app.state.settings)
-
-
 @router.post("/files", summary="Hash an uploaded file in memory (raw body or multipart `file`) and match it; nothing is kept")
 async def hash_and_lookup(request: Request, client: Client) -> dict[str, Any]:
     name, data = await uploaded_file(request)
-    results = await run_in_threadpool(process_upload, request, name, data)
+    results = await decode_upload(name, data, request.app.state.settings)
     queries = [MatchQuery(result.hashes, result.qualities, {}, (result.vpdq or {}).get("hashes")) for result in results]
     reports = await request.app.state.api_matcher.match(queries, client[1])
     return {"items": [{"path": result.path, "media_type": result.media_type, "mime": result.mime, "size": result.size, "hashes": result.hashes,
@@ -97,7 +89,7 @@ async def hash_and_lookup(request: Request, client: Client) -> dict[str, Any]:
 @router.post("/files/provenance", summary="How an uploaded file was made (prompts hidden); nothing is kept")
 async def provenance(request: Request, client: Client) -> dict[str, Any]:
     name, data = await uploaded_file(request)
-    result = (await run_in_threadpool(process_upload, request, name, data))[0]
+    result = (await decode_upload(name, data, request.app.state.settings))[0]
     return {"media_type": result.media_type, "provenance": public(result.provenance) if result.provenance else None,
             "errors": [message for _, message in result.errors]}
 

@@ -13,14 +13,14 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Request, status
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from clearsight.banks.matcher import Match, MatchQuery
 from clearsight.banks.records import HEX_LENGTHS, normalize_hash
 from clearsight.errors import ClearsightError
-from clearsight.web.api import Client, may_use, process_upload, visible_banks
+from clearsight.web.api import Client, may_use, visible_banks
+from clearsight.web.decoding import decode_upload
 from clearsight.web.security import api_client
 from clearsight.web.tokens import ApiClient
 from clearsight.web.uploads import uploaded_file
@@ -50,8 +50,8 @@ def _banks_of(matches: list[Match], with_distance: bool) -> list[Any]:
     return [{"bank": bank, "distance": distance} for bank, distance in best.items()] if with_distance else list(best)
 
 
-def _hashes_of_upload(request: Request, name: str, data: bytes) -> dict[str, str]:
-    result = process_upload(request, name, data)[0]
+async def _hashes_of_upload(request: Request, name: str, data: bytes) -> dict[str, str]:
+    result = (await decode_upload(name, data, request.app.state.settings))[0]
     return {signal: value for signal, value in result.hashes.items() if signal in HEX_LENGTHS}
 
 
@@ -105,7 +105,7 @@ def fast_routes() -> list[Route]:
 @router.post("/m/lookup", summary="HMA: hash an uploaded file in memory and list the banks matching each signal")
 async def lookup_upload(request: Request, client: Client, include_distance: bool = False) -> dict[str, Any]:
     name, data = await uploaded_file(request)
-    hashes = await run_in_threadpool(_hashes_of_upload, request, name, data)
+    hashes = await _hashes_of_upload(request, name, data)
     found = await _matches(request, client, [{signal_type: value} for signal_type, value in hashes.items()])
     return {signal_type: _banks_of(matches, include_distance) for signal_type, matches in zip(hashes, found, strict=True)}
 
@@ -113,7 +113,7 @@ async def lookup_upload(request: Request, client: Client, include_distance: bool
 @router.post("/h/hash", summary="HMA: the signals of an uploaded file, hashed in memory")
 async def hash_upload(request: Request, client: Client) -> dict[str, str]:
     name, data = await uploaded_file(request)
-    return await run_in_threadpool(_hashes_of_upload, request, name, data)
+    return await _hashes_of_upload(request, name, data)
 
 
 def _bank_json(bank: Any) -> dict[str, Any]:
