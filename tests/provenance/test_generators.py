@@ -83,6 +83,13 @@ def test_comfyui_editor_workflow_alone_and_webp_exif_form() -> None:
     assert sources(verdict_of(webp))["comfyui"].model == "benign_base.safetensors"
 
 
+@pytest.mark.parametrize("workflow", ['{"nodes": 1}', '{"nodes": [1, {"type": 5, "widgets_values": {}}]}'])
+def test_comfyui_workflow_of_the_wrong_shape_still_names_comfyui(workflow: str) -> None:
+    """Found by the verdict property test: a `nodes` that is not a list of nodes is read as an empty graph."""
+    evidence = sources(verdict_of(png({"workflow": workflow})))["comfyui"]
+    assert (evidence.tool, evidence.model, evidence.loras) == ("ComfyUI", None, [])
+
+
 def test_invokeai_current_and_legacy_metadata() -> None:
     current = {"positive_prompt": "a cube", "negative_prompt": "", "seed": 3, "steps": 30,
                "model": {"name": "benign-xl", "hash": "blake3:" + "ab" * 32, "base": "sdxl"},

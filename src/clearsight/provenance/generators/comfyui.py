@@ -92,7 +92,8 @@ def _from_workflow(workflow: dict[str, Any]) -> dict[str, Any]:
     checkpoints: list[str] = []
     loras: list[LoraRef] = []
     texts: list[str] = []
-    for node in workflow.get("nodes") or []:
+    nodes = workflow.get("nodes")
+    for node in nodes if isinstance(nodes, list) else []:
         if not isinstance(node, dict):
             continue
         kind = str(node.get("type", ""))
