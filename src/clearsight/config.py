@@ -49,6 +49,11 @@ class Limits:
     """Largest video frame (width x height) decoded: 8K."""
     max_video_seconds: int = 6 * 3600
     """Video past this is not hashed (what came before is kept, with an error)."""
+    max_video_frames: int = 6 * 3600 * 60
+    """Frames decoded from one video (six hours at 60 frames a second): a stream of tiny frames
+    whose timestamps never advance would otherwise decode until the time budget ends it, and
+    lose the hashes made so far. Animated images are never walked frame by frame (only the
+    first frame is decoded), so they need no such bound."""
     max_decode_bytes: int = 768 * MiB
     """Memory one image's pixels may take when decoded (Pillow holds RGB as 4 bytes a pixel, and
     its WebP decoder holds two copies while decoding); a larger image is refused before

@@ -75,6 +75,9 @@ def test_limits_give_an_error_and_keep_what_was_hashed(tmp_path: Path) -> None:
     with pytest.raises(ItemError, match="CLEARSIGHT_MAX_VIDEO_SECONDS"):
         hash_video(item, replace(Settings(), limits=Limits(max_video_seconds=3)))
     assert item.result.vpdq is not None and 3 <= item.result.vpdq["frames"] <= 5
+    with pytest.raises(ItemError, match="CLEARSIGHT_MAX_VIDEO_FRAMES"):
+        hash_video(item, replace(Settings(), limits=Limits(max_video_frames=2 * FPS)))
+    assert item.result.vpdq is not None and 1 <= item.result.vpdq["frames"] <= 2
 
 
 def test_a_truncated_video_is_an_error_not_a_crash(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ ours on the sample videos are 0-6 bits for every frame of quality 50 or more). B
 frame per second is hashed (`Settings.vpdq_fps`; 0 hashes every frame, as the reference does),
 and when sampling the decoder skips B-frames: I- and P-frames never refer to them, so the frames
 left decode exactly, and they come often enough (every few frames) to sample from. A frame within `PRUNE_DISTANCE` bits of the frame kept before it is dropped: a static shot
-is one hash, not hundreds. Frame size and duration are bounded by the limits; past the duration
+is one hash, not hundreds. Frame size, duration and frame count are bounded by the limits; past the duration or count
 limit the hashes so far are kept and the item gets an error.
 """
 
@@ -20,7 +20,7 @@ import av
 import numpy as np
 import numpy.typing as npt
 
-from clearsight.config import Settings
+from clearsight.config import Limits, Settings
 from clearsight.errors import ItemError, reason
 from clearsight.hashing.base import hamming_distance
 from clearsight.hashing.pdq_numpy import bits_to_hex, pdq_from_luma
@@ -56,14 +56,16 @@ def _luma(frame: av.VideoFrame) -> npt.NDArray[np.uint8]:
     return luma[::step, ::step] if step > 1 else luma
 
 
-def _frames(container: av.container.InputContainer, stream: av.video.stream.VideoStream, fps: float, max_seconds: float) -> Iterator[tuple[int, float, av.VideoFrame]]:
+def _frames(container: av.container.InputContainer, stream: av.video.stream.VideoStream, fps: float, limits: Limits) -> Iterator[tuple[int, float, av.VideoFrame]]:
     """(frame number, seconds, frame) of the frames to hash: the first at or after each sampling time."""
     base = float(stream.time_base) if stream.time_base is not None else 0.0
     next_time = 0.0
     for number, frame in enumerate(container.decode(stream)):
         seconds = float(frame.pts * base) if frame.pts is not None and base else number / float(stream.average_rate or 30)
-        if seconds > max_seconds:
-            raise ItemError(f"video runs past {max_seconds:,.0f} s (CLEARSIGHT_MAX_VIDEO_SECONDS); hashed up to there")
+        if seconds > limits.max_video_seconds:
+            raise ItemError(f"video runs past {limits.max_video_seconds:,.0f} s (CLEARSIGHT_MAX_VIDEO_SECONDS); hashed up to there")
+        if number >= limits.max_video_frames:
+            raise ItemError(f"video has more than {limits.max_video_frames:,} frames (CLEARSIGHT_MAX_VIDEO_FRAMES); hashed up to there")
         if fps <= 0 or seconds + 1e-6 >= next_time:
             next_time = seconds + (1.0 / fps if fps > 0 else 0.0)
             yield number, seconds, frame
@@ -86,7 +88,7 @@ def vpdq_frames(source: Any, settings: Settings, hashes: list[FrameHash]) -> dic
             stream.codec_context.skip_frame = "BIDIR"
         duration = float(container.duration / av.time_base) if container.duration else None
         last: str | None = None
-        for number, seconds, frame in _frames(container, stream, settings.vpdq_fps, limits.max_video_seconds):
+        for number, seconds, frame in _frames(container, stream, settings.vpdq_fps, limits):
             bits, quality = pdq_from_luma(_luma(frame))
             value = bits_to_hex(bits)
             if last is not None and hamming_distance(value, last) <= PRUNE_DISTANCE:
