@@ -31,9 +31,9 @@ import httpx
 import numpy as np
 
 from clearsight.assess.accounts import Accounts
-from clearsight.banks.records import BankRecord
 from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
+from clearsight.store.records import BankRecord
 
 SEED = 20261125
 

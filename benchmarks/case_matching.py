@@ -22,10 +22,10 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from clearsight.banks.matcher import Matcher, MatchQuery, MatchReport
-from clearsight.banks.records import BankRecord
 from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
 from clearsight.store.models import MediaItem
+from clearsight.store.records import BankRecord
 
 CHUNK = 500
 

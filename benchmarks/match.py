@@ -74,7 +74,8 @@ class Engine:
 
 
 def clearsight_engine() -> Engine:
-    from clearsight.banks.index import HammingIndex, hex_to_words
+    from clearsight.banks.index import HammingIndex
+    from clearsight.hashing.bits import hex_to_words
 
     index = HammingIndex()
     engine = Engine()

@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from clearsight.assess.accounts import Accounts
 from clearsight.assess.audit import AuditLog
-from clearsight.assess.grading import Grading, assessments_t, items_t
+from clearsight.assess.grading import Grading
 from clearsight.config import Settings
 from clearsight.store.db import open_engine
+from clearsight.store.grades import assessments_t, items_t
 from clearsight.web.app import create_app
 from tests.assess.workbench import CATEGORY_A, CATEGORY_C, Workbench, make_workbench
 from tests.cli_runner import clearsight

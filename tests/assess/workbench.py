@@ -10,10 +10,10 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from clearsight.assess.accounts import Accounts
-from clearsight.banks.records import BankRecord
 from clearsight.config import Settings
 from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
+from clearsight.store.records import BankRecord
 from clearsight.web.app import create_app
 from tests.in_process_scan import scan_here
 from tests.media_factory import image_bytes

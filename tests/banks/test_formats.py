@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from clearsight.banks.formats import FORMATS, FormatError, decode, detect
 from clearsight.banks.formats.base import ExportContext, ReadOptions
-from clearsight.banks.records import BankRecord, RowError
+from clearsight.store.records import BankRecord, RowError
 
 MD5 = "0cc175b9c0f1b6a831c399e269772661"
 SHA1 = "86f7e437faa5a7fce15d1ddcb9eaeaea377667b8"

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clearsight.banks.index import BITS, BRUTE_FORCE_BELOW, HammingIndex, _chunk_widths, _radii, hex_to_words
+from clearsight.banks.index import BRUTE_FORCE_BELOW, HammingIndex, _chunk_widths, _radii
+from clearsight.hashing.bits import BITS, hex_to_words
 
 
 def random_codes(rng: np.random.Generator, count: int) -> np.ndarray:

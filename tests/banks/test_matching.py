@@ -8,10 +8,10 @@ import time
 import pytest
 
 from clearsight.banks.matcher import REFRESH_SECONDS, Matcher, MatchOptions
-from clearsight.banks.records import BankRecord, RowError
 from clearsight.errors import ClearsightError
 from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
+from clearsight.store.records import BankRecord, RowError
 from tests.banks.test_formats import MD5, PDQ, SHA1, SHA256
 
 

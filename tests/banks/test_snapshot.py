@@ -10,9 +10,9 @@ import pytest
 
 from clearsight.banks.index import BRUTE_FORCE_BELOW
 from clearsight.banks.matcher import Matcher
-from clearsight.banks.records import BankRecord
 from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
+from clearsight.store.records import BankRecord
 from tests.banks.test_formats import PDQ
 from tests.banks.test_matching import near
 

@@ -13,15 +13,15 @@ from hypothesis import strategies as st
 
 from clearsight.banks.formats import FORMATS, FormatError
 from clearsight.banks.formats.base import ReadOptions
-from clearsight.banks.records import BankRecord, RowError
 from clearsight.config import Settings
 from clearsight.errors import ClearsightError, ItemError
-from clearsight.intake.reports import ReportRecord, read_reports
+from clearsight.intake.reports import read_reports
 from clearsight.modelfiles.inspect import FORMAT_BY_MIME, inspect_model
 from clearsight.pipeline.process import process_bytes
 from clearsight.provenance.context import ImageContext
 from clearsight.provenance.registry import GENERATOR_READERS
 from clearsight.provenance.xmp import XmpReader
+from clearsight.store.records import BankRecord, ReportRecord, RowError
 from tests.banks.test_formats import SAMPLES
 from tests.fuzz.conftest import EXECUTIONS
 from tests.media_factory import _png_chunk, image_bytes

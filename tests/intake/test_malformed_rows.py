@@ -11,9 +11,9 @@ import pytest
 
 from clearsight.banks.formats import FORMATS, decode
 from clearsight.banks.formats.base import ReadOptions
-from clearsight.banks.records import BankRecord, RowError
 from clearsight.errors import ClearsightError
-from clearsight.intake.reports import ReportRecord, read_reports
+from clearsight.intake.reports import read_reports
+from clearsight.store.records import BankRecord, ReportRecord, RowError
 
 HEADER = "report_id,received_at,source,url,site_type,hosting_country\n"
 GOOD_ROW = "R{n},2025-02-01T00:00:00Z,public,https://host{n}.example/,forum,DE\n"

@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 
 from clearsight.assess.accounts import Accounts
 from clearsight.config import Settings
-from clearsight.intake.reports import ReportRecord, RowError, read_reports
+from clearsight.intake.reports import read_reports
 from clearsight.store.db import open_engine
+from clearsight.store.records import ReportRecord, RowError
 from clearsight.web.app import create_app
 from tests.cli_runner import clearsight
 from tests.web_client import PASSWORD, log_in

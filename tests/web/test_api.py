@@ -13,10 +13,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from clearsight.assess.accounts import Accounts
-from clearsight.banks.records import BankRecord
 from clearsight.config import Settings
 from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
+from clearsight.store.records import BankRecord
 from clearsight.web.app import create_app
 from tests.cli_runner import COMMAND
 from tests.loopback import free_port

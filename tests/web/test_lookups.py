@@ -6,9 +6,9 @@ import asyncio
 from collections.abc import Sequence
 
 from clearsight.banks.matcher import Matcher, MatchQuery, MatchReport
-from clearsight.banks.records import BankRecord
 from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
+from clearsight.store.records import BankRecord
 from clearsight.web.lookups import SharedMatcher
 
 PDQS = [f"{index:02x}" * 32 for index in range(1, 9)]

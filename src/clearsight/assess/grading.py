@@ -20,37 +20,31 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, Table, func, insert, or_, select, update
+from sqlalchemy import Connection, Engine, Table, insert, or_, select, update
 
 from clearsight.assess.audit import AuditLog
 from clearsight.assess.jurisdictions import derived_labels
 from clearsight.assess.schema import Grade
 from clearsight.errors import ClearsightError
-from clearsight.store.models import Assessment, ItemHash, MediaItem, Review
+from clearsight.store.grades import (
+    CONFIRMED,
+    DISPUTED,
+    OVERRULED,
+    PENDING,
+    REPLACED,
+    SUPERSEDED,
+    assessments_t,
+    confirmed_current,
+    current_grades,
+    items_t,
+    reviews_t,
+)
+from clearsight.store.models import ItemHash
 
-assessments_t: Table = Assessment.__table__  # type: ignore[assignment]
-reviews_t: Table = Review.__table__  # type: ignore[assignment]
 hashes_t: Table = ItemHash.__table__  # type: ignore[assignment]
-items_t: Table = MediaItem.__table__  # type: ignore[assignment]
 
-PENDING, CONFIRMED, DISPUTED, OVERRULED, SUPERSEDED = "pending", "confirmed", "disputed", "overruled", "superseded"
-REPLACED = (OVERRULED, SUPERSEDED)
 DECIDERS = ("reviewer", "admin")
 GRADE_COLUMNS = ("outcome", "uk_legal_basis", "uk_category", "age_band", "sex", "child_count", "production", "flags", "series")
-
-
-def current_grades() -> Select[Any]:
-    """(item_id, assessment id) of every item's current grade, as a subquery source."""
-    return (select(assessments_t.c.item_id, func.max(assessments_t.c.id).label("assessment_id"))
-            .where(assessments_t.c.review_state.not_in(REPLACED)).group_by(assessments_t.c.item_id))
-
-
-def confirmed_current(*columns: Any) -> Select[Any]:
-    """`columns` of the items whose current grade is confirmed (what figures and exports count),
-    from the items joined to those grades."""
-    current = current_grades().subquery()
-    joined = items_t.join(current, current.c.item_id == items_t.c.id).join(assessments_t, assessments_t.c.id == current.c.assessment_id)
-    return select(*columns).select_from(joined).where(assessments_t.c.review_state == CONFIRMED)
 
 
 def grade_values(grade: Grade) -> dict[str, Any]:

@@ -26,9 +26,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Select, Table, delete, func, insert, or_, select
 
 from clearsight.assess.audit import AuditLog
-from clearsight.assess.grading import CONFIRMED, assessments_t, current_grades, grade_of, grade_values, reviews_t
+from clearsight.assess.grading import grade_of, grade_values
 from clearsight.assess.schema import Grade
 from clearsight.banks.matcher import Matcher, MatchQuery
+from clearsight.store.grades import CONFIRMED, assessments_t, current_grades, reviews_t
 from clearsight.store.models import Bank, ItemHash, ItemMatch, ItemMatchState, ItemVideo, MediaItem
 
 matches_t: Table = ItemMatch.__table__  # type: ignore[assignment]

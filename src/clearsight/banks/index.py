@@ -30,12 +30,10 @@ from itertools import combinations, pairwise
 
 import numpy as np
 
-BITS = 256
-WORDS = BITS // 64
+from clearsight.hashing.bits import BITS, WORDS, hamming_distances
+
 BRUTE_FORCE_BELOW = 32_768
 """Below this many hashes, scanning them all beats probing tables."""
-HEX_BLOCK = 65_536
-"""Hex strings converted at once."""
 KEY_BLOCK = 65_536
 """Rows whose chunk keys are computed at once while building (bounds the bit-matrix temporaries)."""
 QUERY_BLOCK = 64
@@ -46,24 +44,6 @@ SCAN_BLOCK = 1 << 20
 """Query-row pairs compared at once by the brute-force scan (bounds its temporary memory)."""
 MERGE_DELTA_AT = 65_536
 """Delta size (or an eighth of the tables' size, if larger) at which the tables are rebuilt."""
-
-
-def hex_to_words(values: list[str]) -> np.ndarray:
-    """(N, 4) uint64 words of 64-hex-digit strings, most significant first (converted in blocks,
-    so 10 million hashes need no gigabyte-sized temporary string)."""
-    words = np.empty((len(values), WORDS), dtype=np.uint64)
-    for lo in range(0, len(values), HEX_BLOCK):
-        block = values[lo : lo + HEX_BLOCK]
-        words[lo : lo + len(block)] = np.frombuffer(bytes.fromhex("".join(block)), dtype=">u8").reshape(-1, WORDS)
-    return words
-
-
-def hamming_distances(codes: np.ndarray, queries: np.ndarray) -> np.ndarray:
-    """Row-wise Hamming distance between (K, 4) word arrays (added by column: numpy's row sums
-    over 4 elements cost more than the popcounts)."""
-    counts = np.bitwise_count(codes ^ queries)
-    distances: np.ndarray = (counts[:, 0] + counts[:, 1]).astype(np.int64) + (counts[:, 2] + counts[:, 3])
-    return distances
 
 
 def _chunk_widths(size: int) -> tuple[int, ...]:

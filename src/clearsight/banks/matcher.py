@@ -17,11 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from clearsight.banks.index import HammingIndex, Hits, hex_to_words
+from clearsight.banks.index import HammingIndex, Hits
 from clearsight.banks.snapshot import Snapshot, load, save
 from clearsight.banks.video_index import VideoBankIndex, VideoHit
 from clearsight.banks.video_match import MATCH_PERCENT, segments
 from clearsight.errors import ClearsightError
+from clearsight.hashing.bits import hex_to_words
 from clearsight.store.banks import BankInfo, BankStore, HashLabels
 
 EXACT_SIGNALS = ("md5", "sha1", "sha256")

@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from clearsight.banks.index import HammingIndex, hex_to_words
+from clearsight.banks.index import HammingIndex
 from clearsight.banks.video_match import segments
+from clearsight.hashing.bits import hex_to_words
 from clearsight.store.banks import BankStore
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from clearsight.banks.index import hex_to_words
+from clearsight.hashing.bits import hex_to_words
 
 FRAME_DISTANCE = 31
 FRAME_QUALITY = 50

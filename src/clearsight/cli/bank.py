@@ -18,7 +18,7 @@ from clearsight.assess.audit import AuditLog, cli_actor
 from clearsight.banks.formats import FORMATS, decode, detect
 from clearsight.banks.formats.base import ExportContext, ReadOptions
 from clearsight.banks.formats.vpdq import VpdqFormat, video_record
-from clearsight.banks.records import HEX_LENGTHS, BankRecord, RowError, normalize_hash
+from clearsight.banks.records import HEX_LENGTHS, normalize_hash
 from clearsight.cli.app import DbOption, app, console, output
 from clearsight.config import load_settings
 from clearsight.errors import ClearsightError, ItemError
@@ -27,6 +27,7 @@ from clearsight.inert import add_inert_row, plain, shown
 from clearsight.media.identify import HEAD_BYTES
 from clearsight.store.banks import DEFAULT_PDQ_DISTANCE, BankInfo, BankStore, ImportSummary
 from clearsight.store.db import open_engine
+from clearsight.store.records import BankRecord, RowError
 
 bank_app = typer.Typer(help="Hash banks: named lists of known hashes to match against.", no_args_is_help=True)
 app.add_typer(bank_app, name="bank")

@@ -20,12 +20,12 @@ from typing import Annotated
 import typer
 
 from clearsight.assess.audit import AuditLog, cli_actor
-from clearsight.assess.grading import CONFIRMED
 from clearsight.cli.app import DbOption, app, console, output
 from clearsight.config import load_settings
 from clearsight.inert import shown
 from clearsight.intake.reports import read_reports
 from clearsight.store.db import open_engine
+from clearsight.store.grades import CONFIRMED
 from clearsight.store.reports import ReportStore
 
 records_app = typer.Typer(help="URL report records (intake): import them from files.", no_args_is_help=True)

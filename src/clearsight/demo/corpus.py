@@ -21,8 +21,8 @@ import av
 import numpy as np
 from PIL import Image, PngImagePlugin
 
-from clearsight.banks.records import BankRecord
 from clearsight.hashing.pdq_numpy import bits_to_hex, pdq_from_luma
+from clearsight.store.records import BankRecord
 
 SIZE = (640, 480)
 

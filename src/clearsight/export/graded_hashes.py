@@ -15,12 +15,12 @@ from typing import Any, TextIO
 
 from sqlalchemy import Engine, select
 
-from clearsight.assess.grading import assessments_t, confirmed_current, items_t
 from clearsight.assess.schema import AI_PRODUCTIONS
 from clearsight.banks.formats import FORMATS
 from clearsight.banks.formats.base import ExportContext
-from clearsight.banks.records import BankRecord
+from clearsight.store.grades import assessments_t, confirmed_current, items_t
 from clearsight.store.models import ItemHash
+from clearsight.store.records import BankRecord
 
 hashes_t = ItemHash.__table__
 EXPORT_FORMATS = ("csv", "vics", "ncmec")

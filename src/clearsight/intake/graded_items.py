@@ -8,27 +8,19 @@ named (`items[2].uk_category: ...`), so one look at the error list fixes a whole
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from clearsight.assess.grading import grade_values
 from clearsight.assess.schema import CHOICES, Grade, parse_grade
 from clearsight.banks.records import normalize_hash
 from clearsight.errors import ClearsightError
 from clearsight.intake.times import parse_time
+from clearsight.store.records import ItemRecord
 
 MEDIA_TYPES = ("image", "video")
 ITEM_FIELDS = ("item_id", "media_type", "assessed_at", "outcome", "uk_legal_basis", "uk_category", "age_band", "sex", "production", "sha256", "pdq")
 MAX_ITEMS = 100_000
-
-
-@dataclass(frozen=True)
-class ItemRecord:
-    external_id: str
-    media_type: str
-    assessed_at: datetime
-    grade: Grade
-    hashes: dict[str, str]
 
 
 def item_record(values: Mapping[str, Any]) -> ItemRecord:
@@ -64,7 +56,7 @@ def item_record(values: Mapping[str, Any]) -> ItemRecord:
             problems.append(str(exc))
     if problems or grade is None or assessed is None:
         raise ClearsightError("; ".join(problems))
-    return ItemRecord(external, media_type, assessed, grade, hashes)
+    return ItemRecord(external, media_type, assessed, grade_values(grade), hashes)
 
 
 def item_records(raw: Any) -> list[ItemRecord]:

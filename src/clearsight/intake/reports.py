@@ -1,8 +1,9 @@
 """URL reports as hotlines receive them: the fields, their allowed values, and reading CSV and JSONL.
 
-One report is one URL (ARCHITECTURE.md's Report). Files of reports come from a hotline's
-intake system, partners or a crawler, and one bad row must not cost the others: each row is
-checked on its own and a bad one is returned with its row number and reason.
+One report is one URL (ARCHITECTURE.md's Report), read into a `store.records.ReportRecord`.
+Files of reports come from a hotline's intake system, partners or a crawler, and one bad row
+must not cost the others: each row is checked on its own and a bad one is returned with its row
+number and reason.
 
 In CSV the actions column holds `action@time` pairs separated by `;`
 (`notice@2026-03-01T10:00:00Z;inhope_forward@2026-03-01T11:00:00Z`); in JSONL, `actions` is a
@@ -14,16 +15,15 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 from clearsight.banks.formats.base import csv_lines, csv_rows, decode, loads
-from clearsight.banks.records import RowError
 from clearsight.errors import ClearsightError
-from clearsight.intake.graded_items import ITEM_FIELDS, ItemRecord, item_records
+from clearsight.intake.graded_items import ITEM_FIELDS, item_records
 from clearsight.intake.times import parse_time
+from clearsight.store.records import ReportRecord, RowError
 
 SOURCES = ("public", "proactive", "police", "member", "inhope_hotline", "child_service", "platform")
 WEB_LAYERS = ("clear", "dark")
@@ -35,30 +35,6 @@ ACTIONS = ("notice", "inhope_forward", "le_referral", "url_list_add", "ncmec_rep
 MAX_URL = 4096
 MAX_NOTES = 10_000
 MAX_EXTERNAL_ID = 128
-
-
-@dataclass
-class ReportRecord:
-    url: str
-    source: str
-    site_type: str = "other"
-    web_layer: str = "clear"
-    hosting_country: str | None = None
-    commercial: str = "none"
-    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    outcome: str | None = None
-    notes: str | None = None
-    actions: list[tuple[str, datetime]] = field(default_factory=list)
-    external_id: str | None = None
-    """The report's id in the system it was exported from (records import); a second import of it is refused."""
-    items: list[ItemRecord] = field(default_factory=list)
-    """Items already graded in that system (records import)."""
-    line: int = 0
-    """Where the record was read from (the line or CSV row), for errors found when storing it."""
-
-    @property
-    def domain(self) -> str:
-        return (urlsplit(self.url).hostname or "").lower()
 
 
 def _choice(values: Mapping[str, Any], name: str, allowed: tuple[str, ...], default: str | None, required: bool = False) -> str | None:
@@ -213,6 +189,3 @@ def _parsed(rows: Iterator[tuple[int, Any]]) -> Iterator[ReportRecord | RowError
             yield record
         except ClearsightError as exc:
             yield RowError(number, str(exc))
-
-
-__all__ = ["ReportRecord", "RowError", "checked_fields", "parse_action", "read_reports", "report_record"]  # RowError: the one row-error type of every import

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, select
 
-from clearsight.assess.grading import assessments_t, confirmed_current, items_t
+from clearsight.store.grades import assessments_t, confirmed_current, items_t
 from clearsight.store.models import Report, ReportItem
 
 reports_t = Report.__table__

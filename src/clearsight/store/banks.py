@@ -19,9 +19,9 @@ from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, 
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from clearsight.banks.records import VIDEO_SIGNAL, BankRecord, RowError
 from clearsight.errors import ClearsightError
 from clearsight.store.models import Bank, BankEntry, BankHash, BankHashRemoval, BankVideoFrame
+from clearsight.store.records import VIDEO_SIGNAL, BankRecord, RowError
 
 banks_t: Table = Bank.__table__  # type: ignore[assignment]
 entries_t: Table = BankEntry.__table__  # type: ignore[assignment]

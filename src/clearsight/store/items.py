@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, Table, case, exists, func, select
 
-from clearsight.assess.grading import assessments_t, current_grades
-from clearsight.banks.index import hamming_distances, hex_to_words
+from clearsight.hashing.bits import hamming_distances, hex_to_words
+from clearsight.store.grades import CONFIRMED, DISPUTED, PENDING, assessments_t, current_grades
 from clearsight.store.models import ItemErrorRecord, ItemHash, ItemMatch, ItemMatchState, ItemProvenance, ItemVideo, MediaItem, Report, ReportItem
 from clearsight.store.sealing import Sealer
 
@@ -77,10 +77,10 @@ class ItemStore:
         state = assessments_t.c.review_state
         query = query.where({
             "unassessed": current.c.item_id.is_(None) & exists().where(match_state_t.c.item_id == items_t.c.id, match_state_t.c.banks_key == banks_key),
-            "review": (state == "pending") & (assessments_t.c.analyst != viewer),
-            "disputed": state == "disputed",
+            "review": (state == PENDING) & (assessments_t.c.analyst != viewer),
+            "disputed": state == DISPUTED,
             "known": assessments_t.c.automatic.is_not(None),
-            "done": (state == "confirmed") & assessments_t.c.automatic.is_(None),
+            "done": (state == CONFIRMED) & assessments_t.c.automatic.is_(None),
             "all": items_t.c.id.is_not(None),
         }[wanted.queue if wanted.queue in QUEUES else "unassessed"])
         if wanted.media_type:

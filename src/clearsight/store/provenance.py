@@ -1,5 +1,5 @@
 """Provenance in the case database: saving verdicts, model references and model files, and the
-queries that link images to model files (rules in `provenance.linking`)."""
+queries that link images to model files (rules in `store.linking`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.sql import ColumnElement
 
 from clearsight.item import ItemResult
 from clearsight.pathnames import shown
-from clearsight.provenance.linking import ModelRef, model_names, refs, via
+from clearsight.store.linking import ModelRef, model_names, refs, via
 from clearsight.store.models import ItemModelRef, ItemProvenance, MediaItem, ModelFileRecord, ModelName
 from clearsight.store.sealing import Sealer
 

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from clearsight.assess.grading import PENDING, assessments_t, grade_values
 from clearsight.errors import ClearsightError
-from clearsight.intake.reports import ReportRecord, RowError
+from clearsight.store.grades import PENDING, assessments_t
 from clearsight.store.models import ItemHash, MediaItem, Report, ReportAction, ReportItem, ScanRunItem
+from clearsight.store.records import ReportRecord, RowError
 
 reports_t: Table = Report.__table__  # type: ignore[assignment]
 actions_t: Table = ReportAction.__table__  # type: ignore[assignment]
@@ -133,7 +133,7 @@ def _add_graded_items(conn: Connection, report_id: int, record: ReportRecord, ac
               for item_id, item in zip(item_ids, record.items, strict=True) for signal, value in item.hashes.items()]
     if hashes:
         conn.execute(insert(hashes_t), hashes)
-    conn.execute(insert(assessments_t), [grade_values(item.grade) | {
+    conn.execute(insert(assessments_t), [item.grade_columns | {
         "item_id": item_id, "analyst": actor, "created_at": item.assessed_at, "review_state": state, "exposure_seconds": 0.0}
         for item_id, item in zip(item_ids, record.items, strict=True)])
     conn.execute(insert(report_items_t), [{"report_id": report_id, "item_id": item_id} for item_id in item_ids])

@@ -11,12 +11,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response, status
 
 from clearsight.assess import schema
-from clearsight.assess.grading import DECIDERS, PENDING
+from clearsight.assess.grading import DECIDERS
 from clearsight.assess.known import banks_key
 from clearsight.errors import ItemError
 from clearsight.intake.reports import SITE_TYPES
 from clearsight.media.preview import data_uri, preview_png
 from clearsight.provenance.stage import public
+from clearsight.store.grades import PENDING
 from clearsight.store.items import PAGE, QUEUES, QueueFilter
 from clearsight.web.ids import MAX_ID, row_id
 from clearsight.web.security import Visitor, check_csrf, visitor

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, TextIO
 
-from clearsight.banks.records import BankRecord, RowError
 from clearsight.errors import ClearsightError
+from clearsight.store.records import BankRecord, RowError
 
 
 class FormatError(ClearsightError):

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Iterator
 from typing import ClassVar, TextIO
 
 from clearsight.banks.formats.base import ExportContext, FormatError, ReadOptions, csv_lines, csv_rows
-from clearsight.banks.records import HEX_LENGTHS, BankRecord, RowError, normalize_hash, optional_text, parse_quality
+from clearsight.banks.records import HEX_LENGTHS, normalize_hash, optional_text, parse_quality
+from clearsight.store.records import BankRecord, RowError
 
 LABEL_ALIASES = {
     "classification": "classification",

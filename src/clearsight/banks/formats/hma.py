@@ -13,7 +13,8 @@ from collections.abc import Iterable, Iterator
 from typing import ClassVar, TextIO
 
 from clearsight.banks.formats.base import ExportContext, ReadOptions, csv_lines, csv_rows
-from clearsight.banks.records import HEX_LENGTHS, BankRecord, RowError, normalize_hash, optional_text
+from clearsight.banks.records import HEX_LENGTHS, normalize_hash, optional_text
+from clearsight.store.records import BankRecord, RowError
 
 SIGNAL_NAMES = {"pdq": "pdq", "md5": "md5", "video_md5": "md5", "photo_md5": "md5", "sha1": "sha1", "sha256": "sha256"}
 _HEX = re.compile(r"(0x)?[0-9a-f]{32,}")

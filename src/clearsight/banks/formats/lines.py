@@ -12,7 +12,8 @@ from collections.abc import Iterable, Iterator
 from typing import ClassVar, TextIO
 
 from clearsight.banks.formats.base import ExportContext, ReadOptions
-from clearsight.banks.records import HEX_LENGTHS, BankRecord, RowError, normalize_hash
+from clearsight.banks.records import HEX_LENGTHS, normalize_hash
+from clearsight.store.records import BankRecord, RowError
 
 _LINE = re.compile(r"^(?:(?P<signal>[a-z0-9_]+)\s*[:,\s]\s*)?(?P<value>(?:0x)?[0-9a-fA-F]+)$")
 _BY_LENGTH = {32: "md5", 40: "sha1"}

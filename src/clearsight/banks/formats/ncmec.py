@@ -19,7 +19,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 from clearsight.banks.formats.base import ExportContext, FormatError, ReadOptions
-from clearsight.banks.records import BankRecord, RowError, normalize_hash, optional_text, parse_quality
+from clearsight.banks.records import normalize_hash, optional_text, parse_quality
+from clearsight.store.records import BankRecord, RowError
 
 NAMESPACE = "https://hashsharing.ncmec.org/npo/v2"
 ITEM_KINDS = ("image", "video")

@@ -14,7 +14,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar, TextIO
 
 from clearsight.banks.formats.base import ExportContext, FormatError, ReadOptions, loads
-from clearsight.banks.records import BankRecord, RowError, normalize_hash, optional_text, parse_quality, whole_number
+from clearsight.banks.records import normalize_hash, optional_text, parse_quality, whole_number
+from clearsight.store.records import BankRecord, RowError
 
 CONTEXT_2_0 = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media"
 CATEGORY_PREFIX = "vics:"

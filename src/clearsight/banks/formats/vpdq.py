@@ -9,7 +9,8 @@ from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar, TextIO
 
 from clearsight.banks.formats.base import ExportContext, FormatError, ReadOptions
-from clearsight.banks.records import VIDEO_SIGNAL, BankRecord, RowError, normalize_hash, parse_quality
+from clearsight.banks.records import normalize_hash, parse_quality
+from clearsight.store.records import VIDEO_SIGNAL, BankRecord, RowError
 
 _LINE = re.compile(r"^\s*(\d+)\s*,\s*(\d+)\s*,\s*((?:0x)?[0-9a-fA-F]{64})\s*,\s*([0-9]+(?:\.[0-9]*)?)\s*$")
 

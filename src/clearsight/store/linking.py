@@ -7,6 +7,10 @@ is a prefix (8 digits or more) of a model file's SHA-256, AutoV3 or BLAKE3, or e
 AutoV1. A reference without a hash links by name, when the normalised names are equal (no
 folders, no extension, any case); one with a hash never does, because a file of that name whose
 hashes all differ is another file.
+
+The rules are the store's: it saves every reference and model file under these normalised keys
+(`item_model_refs`, `model_names`) and answers links by comparing them, so the keys are made
+where they are stored, with nothing imported from the provenance readers.
 """
 
 from __future__ import annotations
