@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-.PHONY: install browser demo test fuzz lock bench bench-match bench-watermark bench-case bench-api bench-ray
+.PHONY: install browser demo test fuzz lock bench bench-pdq bench-match bench-watermark bench-case bench-api bench-ray
 
 install: $(STAMP)
 
@@ -41,6 +41,10 @@ lock:
 
 bench: $(STAMP)
 	$(VENV)/bin/python benchmarks/scan_throughput.py
+
+bench-pdq: $(STAMP)
+	$(VENV)/bin/pip install --quiet -r requirements-bench.lock
+	$(VENV)/bin/python benchmarks/pdq_agreement.py
 
 bench-match: $(STAMP)
 	$(VENV)/bin/pip install --quiet -r requirements-bench.lock

@@ -78,8 +78,6 @@ class Settings:
 
     db: str = DEFAULT_DB_FILE
     limits: Limits = Limits()
-    pdq_long_side: int = 512
-    """Images are decoded (reduced where the format allows) and resized to this long side for PDQ."""
     cache_dir: Path = DEFAULT_CACHE_DIR
     """Where snapshots of large PDQ indexes are kept between commands ($CLEARSIGHT_CACHE_DIR)."""
     trust_mtime: bool = False

@@ -1,16 +1,32 @@
-"""PDQ, Meta's perceptual image hash (see `pdq_numpy` for how it is computed)."""
+"""PDQ, Meta's perceptual image hash (see `pdq_numpy` for how it is computed, `media.image` for
+what is decoded): the hash python-threatexchange's `PdqSignal`, and so HMA, computes for the
+same file."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import ClassVar
 
 import numpy as np
+from PIL import Image
 
 from clearsight.config import Settings
 from clearsight.hashing.base import hamming_distance
-from clearsight.hashing.pdq_numpy import bits_to_hex, pdq_dihedral_from_luma, pdq_from_luma
+from clearsight.hashing.pdq_numpy import DIHEDRAL, bits_to_hex, downsampled, pdq_dihedral_from_block, pdq_from_block
 from clearsight.item import Item
-from clearsight.media.image import decode_luma_for_hashing
+from clearsight.media.image import decode_for_hashing
+
+BAND_ROWS = 256
+"""Pixel rows turned to luma at a time: a 12 MP photo's float luma would be 48 MB held whole."""
+
+UPRIGHT_TURNS = {2: "flip_x", 3: "rotate180", 4: "flip_y", 5: "transpose", 6: "rotate90", 7: "transverse", 8: "rotate270"}
+"""EXIF orientation to the dihedral transform (`pdq_numpy.DIHEDRAL`) that shows the stored pixels
+upright: the PDQ of the upright picture, which a platform that bakes the rotation in shares."""
+
+
+def _bands(image: Image.Image) -> Iterator[np.ndarray]:
+    for top in range(0, image.height, BAND_ROWS):
+        yield np.asarray(image.crop((0, top, image.width, min(top + BAND_ROWS, image.height))))
 
 
 class PdqSignal:
@@ -24,11 +40,17 @@ class PdqSignal:
 
     @staticmethod
     def compute(item: Item, settings: Settings) -> tuple[str, int | None]:
-        """The PDQ and its quality; with `settings.pdq_dihedral`, the 8 dihedral PDQs go to the item's variants."""
-        luma = np.asarray(decode_luma_for_hashing(item, settings.pdq_long_side, settings.limits))
-        if not settings.pdq_dihedral:
-            bits, quality = pdq_from_luma(luma)
+        """The PDQ of the stored pixels and its quality. The item's variants get the 8 dihedral
+        PDQs with `settings.pdq_dihedral`, else, for an image with an EXIF orientation, the PDQ
+        of its upright picture under that orientation's transform name."""
+        image, orientation = decode_for_hashing(item, settings.limits)
+        block = downsampled(_bands(image), image.height, image.width)
+        del image
+        kept_names = DIHEDRAL if settings.pdq_dihedral else ("original", UPRIGHT_TURNS[orientation]) if orientation in UPRIGHT_TURNS else ()
+        if not kept_names:
+            bits, quality = pdq_from_block(block)
             return bits_to_hex(bits), quality
-        variants, quality = pdq_dihedral_from_luma(luma)
-        item.result.variants["pdq"] = {name: bits_to_hex(bits) for name, bits in variants.items()}
+        variants, quality = pdq_dihedral_from_block(block)
+        kept = {name: variants[name] for name in kept_names}
+        item.result.variants["pdq"] = {name: bits_to_hex(bits) for name, bits in kept.items()}
         return item.result.variants["pdq"]["original"], quality

@@ -1,4 +1,4 @@
-"""PDQ computed with numpy matrix products, from a luma image.
+"""PDQ computed with numpy matrix products, from decoded pixels.
 
 Why not only `pdqhash`: its binding converts RGB to luma with float64 numpy temporaries and runs
 the reference's scalar box filters, 3.3 ms for a 512-pixel image (more than decoding it), and it
@@ -15,6 +15,7 @@ the median (Torben's, i.e. the 128th smallest).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 import numpy as np
@@ -66,12 +67,36 @@ def _quality(block: np.ndarray) -> int:
     return min(gradient_sum // 90, 100)
 
 
-def _coefficients(luma: np.ndarray) -> tuple[np.ndarray, int] | None:
-    """The 16x16 DCT coefficients and the quality, or None for images too small to hash."""
-    rows, cols = luma.shape
+LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+"""Luma of an RGB pixel, as the reference and its `pdqhash` binding weigh it."""
+
+
+def luma_of(pixels: np.ndarray) -> np.ndarray:
+    """Float luma of a band of decoded pixels: RGB(A) weighed as the reference does (alpha
+    ignored), greyscale as it is."""
+    if pixels.ndim == 3:
+        return pixels[:, :, :3].astype(np.float32) @ LUMA_WEIGHTS
+    return pixels.astype(np.float32)
+
+
+def downsampled(bands: Iterable[np.ndarray], rows: int, cols: int) -> np.ndarray | None:
+    """The 64x64 image PDQ hashes (tent-filtered and decimated) of a `rows` x `cols` image given
+    as consecutive bands of pixel rows, so the image's luma is never held whole; None for images
+    too small to hash."""
     if rows < MIN_HASHABLE_DIM or cols < MIN_HASHABLE_DIM:
         return None
-    block = _downsampler(rows) @ luma.astype(np.float32) @ _downsampler(cols).T
+    left, right = _downsampler(rows), _downsampler(cols).T
+    block = np.zeros((HASH_SIDE, HASH_SIDE), dtype=np.float32)
+    top = 0
+    for band in bands:
+        luma = luma_of(band)
+        block += left[:, top : top + luma.shape[0]] @ (luma @ right)
+        top += luma.shape[0]
+    return block
+
+
+def _coefficients(block: np.ndarray) -> tuple[np.ndarray, int]:
+    """The 16x16 DCT coefficients of a downsampled image, and its quality."""
     dct = _dct_matrix()
     return dct @ block @ dct.T, _quality(block)
 
@@ -82,12 +107,18 @@ def _bits(coefficients: np.ndarray) -> np.ndarray:
     return bits
 
 
-def pdq_from_luma(luma: np.ndarray) -> tuple[np.ndarray, int]:
-    """(256 hash bits, bit k at index k, quality) of a 2-D luma array (uint8 or float)."""
-    computed = _coefficients(luma)
-    if computed is None:
+def pdq_from_block(block: np.ndarray | None) -> tuple[np.ndarray, int]:
+    """(256 hash bits, bit k at index k, quality) of a downsampled image (see `downsampled`);
+    an image too small to hash has no bits set and quality 0."""
+    if block is None:
         return np.zeros(DCT_SIDE * DCT_SIDE, dtype=bool), 0
-    return _bits(computed[0]), computed[1]
+    coefficients, quality = _coefficients(block)
+    return _bits(coefficients), quality
+
+
+def pdq_from_luma(luma: np.ndarray) -> tuple[np.ndarray, int]:
+    """(256 hash bits, quality) of a 2-D luma array (uint8 or float), held whole (video frames)."""
+    return pdq_from_block(downsampled([luma], *luma.shape))
 
 
 _ODD_FREQUENCY = np.where(np.arange(1, DCT_SIDE + 1) % 2 == 1, -1.0, 1.0).astype(np.float32)
@@ -114,12 +145,12 @@ def _dihedral(coefficients: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def pdq_dihedral_from_luma(luma: np.ndarray) -> tuple[dict[str, np.ndarray], int]:
+def pdq_dihedral_from_block(block: np.ndarray | None) -> tuple[dict[str, np.ndarray], int]:
     """Hash bits of the image under each of the 8 dihedral transforms, and the quality."""
-    computed = _coefficients(luma)
-    if computed is None:
+    if block is None:
         return {name: np.zeros(DCT_SIDE * DCT_SIDE, dtype=bool) for name in DIHEDRAL}, 0
-    return {name: _bits(variant) for name, variant in _dihedral(computed[0]).items()}, computed[1]
+    coefficients, quality = _coefficients(block)
+    return {name: _bits(variant) for name, variant in _dihedral(coefficients).items()}, quality
 
 
 def bits_to_hex(bits: np.ndarray) -> str:
