@@ -46,11 +46,20 @@ class PdqSignal:
         image, orientation = decode_for_hashing(item, settings.limits)
         block = downsampled(_bands(image), image.height, image.width)
         del image
-        kept_names = DIHEDRAL if settings.pdq_dihedral else ("original", UPRIGHT_TURNS[orientation]) if orientation in UPRIGHT_TURNS else ()
-        if not kept_names:
+        kept = _variant_names(settings.pdq_dihedral, orientation)
+        if not kept:
             bits, quality = pdq_from_block(block)
             return bits_to_hex(bits), quality
         variants, quality = pdq_dihedral_from_block(block)
-        kept = {name: variants[name] for name in kept_names}
-        item.result.variants["pdq"] = {name: bits_to_hex(bits) for name, bits in kept.items()}
+        item.result.variants["pdq"] = {name: bits_to_hex(variants[name]) for name in kept}
         return item.result.variants["pdq"]["original"], quality
+
+
+def _variant_names(dihedral: bool, orientation: int) -> tuple[str, ...]:
+    """Which PDQ variants an image keeps: all 8 when asked, else the original and its upright
+    picture when it has an EXIF orientation, else none."""
+    if dihedral:
+        return DIHEDRAL
+    if orientation in UPRIGHT_TURNS:
+        return ("original", UPRIGHT_TURNS[orientation])
+    return ()
