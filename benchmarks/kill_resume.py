@@ -67,9 +67,12 @@ def soak(corpus: Path, expected: int, db: str, kills: int, out: Path, postgres: 
     started = time.perf_counter()
     while killed < kills:
         run = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.monotonic() + rng.uniform(1.5, 12.0)
-        if postgres and killed == kills // 2 and not restarted:
-            time.sleep(4)
+        # A moment within the start-up (about 2.5 s on a 2-core machine) and the first second or
+        # so of work: the whole 2,000-file scan takes only about 10 s of work, and a later moment
+        # would let most runs finish before they are killed.
+        deadline = time.monotonic() + rng.uniform(1.0, 4.0)
+        if postgres and killed == 1 and not restarted:
+            time.sleep(3)
             restart_postgres()
             restarted += 1
         while run.poll() is None and time.monotonic() < deadline:
