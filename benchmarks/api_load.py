@@ -74,7 +74,7 @@ async def _drive(url: str, token: str, queries: list[str], seconds: float, concu
                 started = time.perf_counter()
                 answer = await client.get("/m/lookup", params={"signal_type": "pdq", "signal": queries[index % len(queries)]})
                 latencies.append(time.perf_counter() - started)
-                if answer.status_code != 200 or answer.json() != ["load"]:
+                if answer.status_code != 200 or list(answer.json()) != ["load"]:
                     errors += 1
                 index += concurrency
 

@@ -85,8 +85,9 @@ class Settings:
     (`--trust-mtime`; by default a re-scan hashes each file again and compares)."""
     pdq_dihedral: bool = False
     """Also compute the PDQ of each rotation and mirror image, to match flipped and rotated re-uploads."""
-    vpdq_fps: float = 1.0
-    """Video frames hashed per second of video (vPDQ); 0 hashes every frame, as the reference files do."""
+    vpdq_fps: float = 0.0
+    """Video frames hashed per second of video (vPDQ); 0, the default, hashes every frame, as the
+    reference does: sampled queries miss matches the reference makes (docs/video.md)."""
     c2pa_trust_anchors: Path | None = None
     """PEM bundle of C2PA signer roots to trust ($CLEARSIGHT_C2PA_TRUST_ANCHORS); a manifest chaining
     to one is `trusted`, which is what makes its claims proof."""
@@ -96,6 +97,9 @@ class Settings:
     """Largest request body the web app and API take, JSON or form, file uploads apart ($CLEARSIGHT_MAX_JSON_BYTES)."""
     novelai_public_keys: tuple[str, ...] = (NOVELAI_PUBLIC_KEY,)
     """Base64 Ed25519 keys accepted for NovelAI's `signed_hash` ($CLEARSIGHT_NOVELAI_PUBLIC_KEYS, comma-separated, replaces)."""
+    url_fetch_allow: tuple[str, ...] = ()
+    """Hosts (names, with their subdomains, or CIDR ranges) the API may fetch `?url=` media from on a
+    caller's behalf ($CLEARSIGHT_URL_FETCH_ALLOW, comma-separated); none, so no fetching, by default."""
 
 
 def _limits_from_env(env: dict[str, str]) -> Limits:
@@ -135,6 +139,8 @@ def load_settings(db: str | None = None, env: dict[str, str] | None = None) -> S
         settings = replace(settings, max_json_bytes=int(raw.replace("_", "")))
     if env.get("CLEARSIGHT_NOVELAI_PUBLIC_KEYS"):
         settings = replace(settings, novelai_public_keys=tuple(key.strip() for key in env["CLEARSIGHT_NOVELAI_PUBLIC_KEYS"].split(",") if key.strip()))
+    if env.get("CLEARSIGHT_URL_FETCH_ALLOW"):
+        settings = replace(settings, url_fetch_allow=tuple(host.strip() for host in env["CLEARSIGHT_URL_FETCH_ALLOW"].split(",") if host.strip()))
     return settings
 
 

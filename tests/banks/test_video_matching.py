@@ -9,6 +9,7 @@ from typing import Any
 
 from PIL import Image
 
+from clearsight.banks.video_match import compare
 from tests.cli_runner import clearsight, records
 from tests.conftest import REFERENCE
 from tests.video_factory import FPS, frame_at, write_video
@@ -27,7 +28,7 @@ def test_a_clip_is_found_in_the_video_it_was_cut_from_with_the_segment_times(db:
     write_video(tmp_path / "scan" / "other.mp4", range(100 * FPS, 110 * FPS))
     clearsight("bank", "create", "known-videos", "--db", db)
     clearsight("bank", "import", "known-videos", str(long_video), "--db", db)
-    scanned = {Path(r["path"]).name: r for r in records(clearsight("scan", str(tmp_path / "scan"), "--db", db, "--format", "jsonl").stdout)}
+    scanned = {Path(r["path"]).name: r for r in records(clearsight("scan", str(tmp_path / "scan"), "--db", db, "--format", "jsonl", "--vpdq-fps", "1").stdout)}
     assert scanned["clip.mp4"]["vpdq"]["frames"] == 10 and scanned["clip.mp4"]["vpdq"]["sampled_fps"] == 1.0
     assert abs(scanned["clip.mp4"]["vpdq"]["duration"] - 10) < 0.5
     (match,) = _video_matches(scanned["clip.mp4"])
@@ -86,3 +87,22 @@ def test_bad_vpdq_lines_are_rejected_one_by_one(tmp_path: Path) -> None:
     done = clearsight("bank", "import", "v", str(broken), "--format", "vpdq", "--db", db)
     assert "2 rows rejected" in done.stderr
     assert "row 6" in done.stderr and "row 7" in done.stderr
+
+
+def test_at_the_default_settings_the_reference_videos_match_chair_19_as_the_reference_hashes_say(tmp_path: Path) -> None:
+    """The vPDQ reference's own verdicts (from its every-frame hashes, 80% of the query's frames)
+    hold for videos scanned at the default settings, whether the bank holds the reference's
+    hashes of chair-19-sd-bar or Clearsight's own."""
+    folder = REFERENCE / "vpdq"
+    names = sorted(path.stem for path in folder.glob("*.mp4"))
+    reference = {name: [line.split(",") for line in (folder / f"{name}.txt").read_text().split()] for name in names}
+    expected = {name: compare(reference[name], reference[CHAIR.name]).is_match() for name in names}
+    assert expected == {"chair-19-sd-bar": True, "chair-22-sd-grey-bar": True, "chair-22-with-small-logo-bar": True, "doorknob-hd-no-bar": False}
+    db = str(tmp_path / "case.db")
+    for bank, source in (("reference", str(CHAIR) + ".txt"), ("own", str(CHAIR) + ".mp4")):
+        clearsight("bank", "create", bank, "--db", db)
+        clearsight("bank", "import", bank, source, "--db", db)
+    scanned = {Path(r["path"]).stem: r for r in records(clearsight("scan", *(str(folder / f"{name}.mp4") for name in names), "--db", db, "--format", "jsonl").stdout)}
+    for name in names:
+        banks = sorted(match["bank"] for match in _video_matches(scanned[name]))
+        assert banks == (["own", "reference"] if expected[name] else []), name

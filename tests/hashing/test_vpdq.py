@@ -73,10 +73,10 @@ def test_limits_give_an_error_and_keep_what_was_hashed(tmp_path: Path) -> None:
         _hash(video, limits=Limits(max_video_pixels=100 * 100))
     item = Item(ItemResult(path=str(video), size=video.stat().st_size, mtime_ns=0, media_type="video"), fs_path=str(video))
     with pytest.raises(ItemError, match="CLEARSIGHT_MAX_VIDEO_SECONDS"):
-        hash_video(item, replace(Settings(), limits=Limits(max_video_seconds=3)))
+        hash_video(item, replace(Settings(), vpdq_fps=1, limits=Limits(max_video_seconds=3)))
     assert item.result.vpdq is not None and 3 <= item.result.vpdq["frames"] <= 5
     with pytest.raises(ItemError, match="CLEARSIGHT_MAX_VIDEO_FRAMES"):
-        hash_video(item, replace(Settings(), limits=Limits(max_video_frames=2 * FPS)))
+        hash_video(item, replace(Settings(), vpdq_fps=1, limits=Limits(max_video_frames=2 * FPS)))
     assert item.result.vpdq is not None and 1 <= item.result.vpdq["frames"] <= 2
 
 

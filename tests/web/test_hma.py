@@ -36,35 +36,59 @@ def _noise_png(seed: int) -> bytes:
     return out.getvalue()
 
 
-def test_an_hma_client_sequence_gets_hmas_shapes(db: str) -> None:
+def test_an_hma_client_sequence_gets_hma_1_1_shapes(db: str) -> None:
     client = TestClient(create_app(Settings(db=db), api_only=True))
     auth = _token(db)
-    assert client.post("/c/banks", json={"name": "TEST_BANK"}).status_code == 401
+    refused = client.post("/c/banks", json={"name": "TEST_BANK"})
+    assert (refused.status_code, refused.json()) == (401, {"message": "a valid API token is needed"})
     created = client.post("/c/banks", json={"name": "TEST_BANK"}, headers=auth)
     assert (created.status_code, created.json()) == (201, {"name": "TEST_BANK", "matching_enabled_ratio": 1.0})
     assert client.post("/c/banks", json={"name": "TEST_BANK"}, headers=auth).status_code == 403
+    assert client.post("/c/banks", json={"name": "lower_case"}, headers=auth).json() == {"message": "Bank names must be UPPER_WITH_UNDERSCORE"}
     assert client.get("/c/banks", headers=auth).json() == [{"name": "TEST_BANK", "matching_enabled_ratio": 1.0}]
-    added = client.post("/c/bank/TEST_BANK/signal", json={"pdq": PDQ}, headers=auth).json()
+    added = client.post("/c/bank/TEST_BANK/signal", json={"pdq": PDQ, "note": "seen twice"}, headers=auth).json()
     assert added == {"id": added["id"], "signals": {"pdq": PDQ}} and isinstance(added["id"], int)
     query = {"signal_type": "pdq", "signal": NEAR_PDQ}
-    assert client.get("/m/lookup", params=query, headers=auth).json() == ["TEST_BANK"]
-    assert client.get("/m/lookup", params=query | {"include_distance": "true"}, headers=auth).json() == [{"bank": "TEST_BANK", "distance": 1}]
+    assert client.get("/m/lookup", params=query, headers=auth).json() == {"TEST_BANK": [{"bank_content_id": added["id"], "distance": "1"}]}
     assert client.get("/m/raw_lookup", params=query, headers=auth).json() == {"matches": [added["id"]]}
     assert client.get("/m/raw_lookup", params=query | {"include_distance": "true"}, headers=auth).json() == {
-        "matches": [{"content_id": added["id"], "distance": "1"}]}
-    assert client.get("/m/lookup", params={"signal_type": "pdq", "signal": "0" * 64}, headers=auth).json() == []
-    assert client.get("/m/lookup", params={"signal_type": "tmk", "signal": "x"}, headers=auth).status_code == 400
+        "matches": [{"bank_content_id": added["id"], "distance": "1"}]}
+    assert client.get("/m/lookup", params={"signal_type": "pdq", "signal": "0" * 64}, headers=auth).json() == {}
+    assert client.get("/m/lookup", params={"signal_type": "tmk", "signal": "x"}, headers=auth).json() == {"message": "No such SignalType 'tmk'"}
     missing = client.get("/m/raw_lookup", params={"signal_type": "pdq"}, headers=auth)
-    assert missing.status_code == 400 and missing.json() == {"detail": "missing query parameter: signal"}
-    assert client.get("/m/lookup", params=query).status_code == 401
+    assert (missing.status_code, missing.json()) == (400, {"message": "signal is required"})
     assert client.get("/m/lookup", params=query, headers=auth).headers["x-content-type-options"] == "nosniff"
+    content = client.get(f"/c/bank/TEST_BANK/content/{added['id']}", params={"include_signals": "true"}, headers=auth).json()
+    assert content == {"id": added["id"], "disable_until_ts": 1, "original_media_uri": None, "bank": {"name": "TEST_BANK", "matching_enabled_ratio": 1.0},
+                       "signals": {"pdq": PDQ}, "note": "seen twice"}
 
     upload = _noise_png(1)
-    hashed = client.post("/h/hash", files={"file": ("photo.png", upload, "image/png")}, headers=auth).json()
-    assert set(hashed) == {"md5", "sha1", "sha256", "pdq"}
-    client.post("/c/bank/TEST_BANK/signal", json={"sha256": hashed["sha256"]}, headers=auth)
-    found = client.post("/m/lookup", files={"file": ("photo.png", upload, "image/png")}, headers=auth).json()
-    assert found["sha256"] == ["TEST_BANK"] and found["md5"] == []
+    hashed = client.post("/h/hash", files={"photo": ("photo.png", upload, "image/png")}, headers=auth).json()
+    assert list(hashed) == ["pdq"]
+    digests = client.post("/h/hash", params={"types": "pdq,sha256"}, files={"photo": ("photo.png", upload, "image/png")}, headers=auth).json()
+    assert digests["pdq"] == hashed["pdq"] and len(digests["sha256"]) == 64
+    assert client.post("/h/hash", files={"file": ("photo.png", upload, "image/png")}, headers=auth).json() == {"message": "no such content_type: 'file'"}
+    client.post("/c/bank/TEST_BANK/signal", json={"pdq": hashed["pdq"]}, headers=auth)
+    found = client.post("/m/lookup", files={"photo": ("photo.png", upload, "image/png")}, headers=auth).json()
+    assert [(bank, [row["distance"] for row in rows]) for bank, rows in found["pdq"].items()] == [("TEST_BANK", ["0"])]
+
+
+def test_disabled_content_and_banks_drop_out_of_lookups_but_not_of_the_raw_lookup(db: str) -> None:
+    client = TestClient(create_app(Settings(db=db), api_only=True))
+    auth = _token(db)
+    client.post("/c/banks", json={"name": "QUIET", "enabled_ratio": 0.0}, headers=auth)
+    client.post("/c/banks", json={"name": "LOUD"}, headers=auth)
+    quiet = client.post("/c/bank/QUIET/signal", json={"pdq": PDQ}, headers=auth).json()["id"]
+    loud = client.post("/c/bank/LOUD/signal", json={"pdq": PDQ}, headers=auth).json()["id"]
+    query = {"signal_type": "pdq", "signal": PDQ}
+    assert list(client.get("/m/lookup", params=query, headers=auth).json()) == ["LOUD"]
+    assert sorted(client.get("/m/lookup", params=query | {"bypass_coinflip": "true"}, headers=auth).json()) == ["LOUD", "QUIET"]
+    assert list(client.get("/m/lookup", params=query | {"banks": "QUIET", "bypass_coinflip": "true"}, headers=auth).json()) == ["QUIET"]
+    assert client.put(f"/c/bank/LOUD/content/{loud}", json={"disable_until_ts": 0}, headers=auth).status_code == 200
+    assert client.get("/m/lookup", params=query, headers=auth).json() == {}
+    assert client.get("/m/raw_lookup", params=query, headers=auth).json() == {"matches": [quiet, loud]}
+    assert client.delete(f"/c/bank/LOUD/content/{loud}", headers=auth).json() == {"deleted": 1}
+    assert client.get("/m/raw_lookup", params=query, headers=auth).json() == {"matches": [quiet]}
 
 
 def test_a_token_scoped_to_a_bank_cannot_create_banks_or_touch_others(db: str) -> None:
@@ -75,9 +99,14 @@ def test_a_token_scoped_to_a_bank_cannot_create_banks_or_touch_others(db: str) -
     client.post("/c/bank/Y/signal", json={"pdq": PDQ}, headers=admin)
     scoped = _token(db, ["X"], "only-x")
     assert client.post("/c/banks", json={"name": "Z"}, headers=scoped).status_code == 403
+    assert client.delete("/c/bank/X", headers=scoped).status_code == 403
     assert client.post("/c/bank/Y/signal", json={"pdq": PDQ}, headers=scoped).status_code == 404
+    assert client.get("/c/bank/Y", headers=scoped).json() == {"message": "bank 'Y' not found"}
     assert client.get("/c/banks", headers=scoped).json() == [{"name": "X", "matching_enabled_ratio": 1.0}]
-    assert client.get("/m/lookup", params={"signal_type": "pdq", "signal": PDQ}, headers=scoped).json() == []
+    query = {"signal_type": "pdq", "signal": PDQ}
+    assert client.get("/m/lookup", params=query, headers=scoped).json() == {}
+    assert client.get("/m/lookup", params=query | {"banks": "X,Y"}, headers=scoped).json() == {}
+    assert client.get("/m/raw_lookup", params=query, headers=scoped).json() == {"matches": []}
 
 
 def test_uploads_are_hashed_in_memory_and_leave_no_copy_anywhere(db: str, tmp_path: Path) -> None:
@@ -88,7 +117,7 @@ def test_uploads_are_hashed_in_memory_and_leave_no_copy_anywhere(db: str, tmp_pa
     for answer in (client.post("/api/v1/files", content=upload, headers=auth),
                    client.post("/api/v1/files", files={"file": ("big.png", upload + b"\0" * (3 * 1024 * 1024), "image/png")}, headers=auth),
                    client.post("/api/v1/files/provenance", content=upload, headers=auth),
-                   client.post("/m/lookup", files={"file": ("p.png", upload, "image/png")}, headers=auth)):
+                   client.post("/m/lookup", files={"photo": ("p.png", upload, "image/png")}, headers=auth)):
         assert answer.status_code == 200, answer.text
     assert client.post("/api/v1/files", content=upload, headers=auth).json()["items"][0]["hashes"]["pdq"]
     marker = upload[len(upload) // 2 : len(upload) // 2 + 64]
@@ -135,9 +164,24 @@ def test_two_replicas_on_one_database_see_each_others_additions_within_a_second(
     auth = _token(db)
     first.post("/c/banks", json={"name": "SHARED"}, headers=auth)
     query = {"signal_type": "pdq", "signal": NEAR_PDQ}
-    assert second.get("/m/lookup", params=query, headers=auth).json() == []  # its index is built now
+    assert second.get("/m/lookup", params=query, headers=auth).json() == {}  # its index is built now
     added_at = time.monotonic()
     first.post("/c/bank/SHARED/signal", json={"pdq": PDQ}, headers=auth)
-    while second.get("/m/lookup", params=query, headers=auth).json() != ["SHARED"]:
+    while list(second.get("/m/lookup", params=query, headers=auth).json()) != ["SHARED"]:
         assert time.monotonic() - added_at < 1.0, "the second replica did not see the addition in time"
         time.sleep(0.05)
+
+
+def test_status_says_whether_the_index_is_loaded_and_current_and_needs_no_token(db: str) -> None:
+    client = TestClient(create_app(Settings(db=db), api_only=True))
+    auth = _token(db)
+    not_loaded = client.get("/status")
+    assert (not_loaded.status_code, not_loaded.text, not_loaded.headers["content-type"].split(";")[0]) == (503, "INDEX-NOT-LOADED", "text/html")
+    assert (client.get("/status/live").status_code, client.get("/status/live").text) == (200, "I-AM-ALIVE")
+    client.get("/m/lookup", params={"signal_type": "pdq", "signal": PDQ}, headers=auth)  # builds the index
+    assert (client.get("/status").status_code, client.get("/status").text) == (200, "I-AM-ALIVE")
+    matcher = client.app.state.api_matcher._matcher  # type: ignore[attr-defined]
+    matcher.refreshed_at -= 70  # as if the store had been unreachable for over a minute
+    assert (client.get("/status").status_code, client.get("/status").text) == (503, "INDEX-STALE")
+    client.get("/m/lookup", params={"signal_type": "pdq", "signal": PDQ}, headers=auth)
+    assert client.get("/m/index/status", headers=auth).json()["pdq"]["present"] is True

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from clearsight.banks.matcher import Matcher, MatchQuery, MatchReport
+from clearsight.banks.matcher import Matcher, MatchQuery, MatchReport, Reach
 from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
 from clearsight.store.records import BankRecord
@@ -19,9 +19,9 @@ class CountingMatcher(Matcher):
 
     batches: list[int]
 
-    def match_many(self, queries: Sequence[MatchQuery], restrict: Sequence[str] | None = None) -> list[MatchReport]:
+    def match_many(self, queries: Sequence[MatchQuery], restrict: Sequence[str] | None = None, reach: Reach = Reach.ENABLED) -> list[MatchReport]:
         self.batches.append(len(queries))
-        return super().match_many(queries, restrict)
+        return super().match_many(queries, restrict, reach)
 
 
 def _shared(db: str) -> tuple[SharedMatcher, list[int]]:

@@ -73,7 +73,7 @@ def test_uploads_keep_their_own_larger_limit(site: tuple[TestClient, dict[str, s
     client, auth = site
     picture = image_bytes("PNG", seed=3, size=(256, 256))
     assert len(picture) > LIMIT
-    assert client.post("/h/hash", content=picture, headers=auth).status_code == 200
+    assert client.post("/h/hash", files={"photo": ("p.png", picture)}, headers=auth).status_code == 200
     assert client.post("/api/v1/files", files={"file": ("p.png", picture)}, headers=auth).status_code == 200
 
 

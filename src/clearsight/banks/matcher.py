@@ -12,12 +12,14 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from clearsight.banks.index import HammingIndex, Hits
+from clearsight.banks.signal_types import SAME_DIGEST
 from clearsight.banks.snapshot import Snapshot, load, save
 from clearsight.banks.video_index import VideoBankIndex, VideoHit
 from clearsight.banks.video_match import MATCH_PERCENT, segments
@@ -25,7 +27,7 @@ from clearsight.errors import ClearsightError
 from clearsight.hashing.bits import hex_to_words
 from clearsight.store.banks import BankInfo, BankStore, HashLabels
 
-EXACT_SIGNALS = ("md5", "sha1", "sha256")
+EXACT_SIGNALS = ("md5", "sha1", "sha256", "video_md5")
 MIN_QUALITY = 50
 """PDQ hashes below this quality (flat or tiny images) match too much to be trusted."""
 REFRESH_SECONDS = 0.25
@@ -35,6 +37,17 @@ LABEL_CACHE = 200_000
 """Most hash labels kept in memory (about 200 bytes each)."""
 SNAPSHOT_MIN_ROWS = 200_000
 """Below this many hashes read from the store, loading is already quick and no snapshot is written."""
+
+
+class Reach(Enum):
+    """Which banks and entries a lookup may hit, beyond the named banks' enabled allowlists."""
+
+    ENABLED = "enabled"
+    """The named banks (every enabled one if none is named) and their entries that match now."""
+    EVERY_BANK = "every_bank"
+    """The named banks whether enabled or not (HMA's lookup picks them by its coin flip)."""
+    EVERYTHING = "everything"
+    """The named banks and all their entries, disabled ones too (HMA's raw lookup)."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +132,10 @@ class Matcher:
         self._last_removal = 0
         self._last_value = ""
         self._refreshed = 0.0
+        self.refreshed_at = 0.0
+        """Wall-clock time of the last catch-up with the store (what HMA's staleness check reads)."""
+        self.disabled: set[int] = set()
+        """Entries that do not match now (`disable_until_ts`), as of the last refresh."""
         self._labels: dict[int, HashLabels] = {}
         """Labels of PDQ hashes already matched: a hot hash is looked up in the store once."""
         self.restored = snapshot is not None and self._restore(snapshot)
@@ -166,8 +183,19 @@ class Matcher:
             for hash_id in removed:
                 self._labels.pop(hash_id, None)
         self.videos.refresh()
+        self.disabled = self.store.disabled_entries()
         self._refreshed = time.monotonic()
+        self.refreshed_at = time.time()
         return read
+
+    def catch_up(self) -> None:
+        """Refresh if the last refresh is over REFRESH_SECONDS old (or `expire` was called)."""
+        if time.monotonic() - self._refreshed >= REFRESH_SECONDS:
+            self.refresh()
+
+    def expire(self) -> None:
+        """Catch up with the store before the next match (this process just changed a bank)."""
+        self._refreshed = 0.0
 
     def _labels_of(self, hash_ids: list[int]) -> dict[int, HashLabels]:
         """Labels of index hits, from the cache or the store (entries' labels never change after import)."""
@@ -178,11 +206,14 @@ class Matcher:
             self._labels.update(self.store.labels(missing))
         return {hash_id: self._labels[hash_id] for hash_id in hash_ids if hash_id in self._labels}
 
-    def _scope(self, restrict: Sequence[str] | None = None) -> dict[int, BankInfo]:
+    def _scope(self, restrict: Sequence[str] | None = None, reach: Reach = Reach.ENABLED) -> dict[int, BankInfo]:
         """Banks consulted, by id: those named (else every enabled one), and every enabled allowlist;
-        only those in `restrict` when given (the banks an API token may use)."""
+        only those in `restrict` when given (the banks an API token may use). Beyond ENABLED
+        reach, the banks of `restrict` (else every bank), enabled or not."""
         named = set(self.options.banks)
         allowed = set(restrict) if restrict is not None else None
+        if reach is not Reach.ENABLED:
+            return {bank.id: bank for bank in self.banks.values() if allowed is None or bank.name in allowed}
         return {bank.id: bank for bank in self.banks.values()
                 if ((bank.name in named if named else bank.enabled) or (bank.allowlist and bank.enabled))
                 and (allowed is None or bank.name in allowed)}
@@ -196,17 +227,17 @@ class Matcher:
         `video` its vPDQ frames, matched against known videos and, frame by frame, image banks."""
         return self.match_many([MatchQuery(hashes, qualities or {}, variants or {}, video)])[0]
 
-    def match_many(self, queries: Sequence[MatchQuery], restrict: Sequence[str] | None = None) -> list[MatchReport]:
+    def match_many(self, queries: Sequence[MatchQuery], restrict: Sequence[str] | None = None, reach: Reach = Reach.ENABLED) -> list[MatchReport]:
         """Match many items at once: one exact lookup in the store and one PDQ index query for all
         of them, which is what makes matching a whole case's items quick. `restrict`: only these banks."""
-        if time.monotonic() - self._refreshed >= REFRESH_SECONDS:
-            self.refresh()
-        in_scope = self._scope(restrict)
+        self.catch_up()
+        in_scope = self._scope(restrict, reach)
         if not in_scope:
             return [MatchReport() for _ in queries]
         radii = {bank_id: self._distance(bank) for bank_id, bank in in_scope.items()}
         """The PDQ (and vPDQ frame) distance of each bank consulted."""
-        pairs = sorted({(signal, query.hashes[signal].lower()) for query in queries for signal in EXACT_SIGNALS if query.hashes.get(signal)})
+        asked = {(signal, query.hashes[signal].lower()) for query in queries for signal in EXACT_SIGNALS if query.hashes.get(signal)}
+        pairs = sorted(asked | {(SAME_DIGEST[signal], value) for signal, value in asked if signal in SAME_DIGEST})
         exact: dict[tuple[str, str], list[HashLabels]] = {}
         for labels in self.store.exact(pairs, list(in_scope)):
             exact.setdefault((labels.signal_type, labels.value), []).append(labels)
@@ -217,7 +248,8 @@ class Matcher:
         reports = []
         start = 0
         for query, item_queries in zip(queries, pdq_queries, strict=True):
-            reports.append(self._report(query, in_scope, radii, exact, item_queries, results[start : start + len(item_queries)]))
+            reports.append(self._report(query, in_scope, radii, exact, item_queries, results[start : start + len(item_queries)],
+                                        set() if reach is Reach.EVERYTHING else self.disabled))
             start += len(item_queries)
         return reports
 
@@ -230,12 +262,13 @@ class Matcher:
         return {"original": pdq.lower(), **{name: value.lower() for name, value in query.variants.items() if name != "original"}}
 
     def _report(self, query: MatchQuery, in_scope: dict[int, BankInfo], radii: dict[int, int], exact: dict[tuple[str, str], list[HashLabels]],
-                pdqs: dict[str, str], pdq_results: Sequence[Hits]) -> MatchReport:
-        """One item's report from the looked-up exact hits and PDQ index results."""
+                pdqs: dict[str, str], pdq_results: Sequence[Hits], disabled: set[int]) -> MatchReport:
+        """One item's report from the looked-up exact hits and PDQ index results, leaving out the `disabled` entries."""
         report = MatchReport()
         hits: dict[tuple[int, str], tuple[HashLabels, int, str | None]] = {}
         for signal in EXACT_SIGNALS:
-            for labels in exact.get((signal, (query.hashes.get(signal) or "").lower()), []):
+            value = (query.hashes.get(signal) or "").lower()
+            for labels in exact.get((signal, value), []) + exact.get((SAME_DIGEST.get(signal, ""), value), []):
                 hits[(labels.hash_id, labels.signal_type)] = (labels, 0, None)
         video_matches: list[Match] = []
         quality = query.qualities.get("pdq")
@@ -255,6 +288,7 @@ class Matcher:
             + [(match, match.bank in allowlists) for match in video_matches],
             key=lambda pair: (pair[0].distance, pair[0].bank, pair[0].signal, pair[0].ref or ""),
         )
+        found = [(match, allowlist) for match, allowlist in found if match.entry_id not in disabled]
         matches = [match for match, allowlist in found if not allowlist]
         report.allowlisted = [match for match, allowlist in found if allowlist]
         if report.allowlisted:

@@ -92,7 +92,7 @@ def match_command(
     dihedral: DihedralOption = False,
     min_quality: MinQualityOption = MIN_QUALITY,
     video_percent: VideoPercentOption = MATCH_PERCENT,
-    vpdq_fps: VpdqFpsOption = 1.0,
+    vpdq_fps: VpdqFpsOption = 0.0,
     fmt: Annotated[MatchFormat, typer.Option("--format")] = MatchFormat.text,
 ) -> None:
     """Match one hash or one file (image, video...) against the banks."""

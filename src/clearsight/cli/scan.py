@@ -138,7 +138,7 @@ def scan_command(
     dihedral: DihedralOption = False,
     min_quality: MinQualityOption = MIN_QUALITY,
     video_percent: VideoPercentOption = MATCH_PERCENT,
-    vpdq_fps: VpdqFpsOption = 1.0,
+    vpdq_fps: VpdqFpsOption = 0.0,
     trust_anchors: TrustOption = None,
     trust_mtime: Annotated[bool, typer.Option("--trust-mtime", help="Reuse recorded files by path, size and mtime without hashing them again (by default a re-scan checks every file's bytes).")] = False,
     engine: Annotated[Engine, typer.Option("--engine", help="Where the stages run: a local process pool, or Ray (the extra clearsight[ray]).")] = Engine.local,

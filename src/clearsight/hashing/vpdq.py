@@ -2,9 +2,9 @@
 
 Frames are decoded with PyAV (FFmpeg). PDQ is computed on the decoder's luma plane directly
 (no colour conversion: PDQ only looks at luma, and the reference implementation's distances to
-ours on the sample videos are 0-6 bits for every frame of quality 50 or more). By default one
-frame per second is hashed (`Settings.vpdq_fps`; 0 hashes every frame, as the reference does),
-and when sampling the decoder skips B-frames: I- and P-frames never refer to them, so the frames
+ours on the sample videos are 0-6 bits for every frame of quality 50 or more). By default every
+frame is hashed, as the reference does (`Settings.vpdq_fps` samples fewer, at a cost in recall:
+docs/video.md), and when sampling the decoder skips B-frames: I- and P-frames never refer to them, so the frames
 left decode exactly, and they come often enough (every few frames) to sample from. A frame within `PRUNE_DISTANCE` bits of the frame kept before it is dropped: a static shot
 is one hash, not hundreds. Frame size, duration and frame count are bounded by the limits; past the duration or count
 limit the hashes so far are kept and the item gets an error.

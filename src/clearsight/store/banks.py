@@ -57,6 +57,8 @@ class BankInfo:
     """Hash count per signal type."""
     trusted_tokens: list[str] | None = None
     """API tokens whose additions this bank takes as vetted (see `add_signals`)."""
+    enabled_ratio: float = 1.0
+    """The share of HMA lookups this bank answers; kept in step with `enabled` (0 exactly when disabled)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -67,6 +69,7 @@ class BankInfo:
             "pdq_distance": self.pdq_distance,
             "allowlist": self.allowlist,
             "enabled": self.enabled,
+            "enabled_ratio": self.enabled_ratio,
             "entries": self.entries,
             "hashes": self.hashes,
             "trusted_tokens": self.trusted_tokens or [],
@@ -82,6 +85,23 @@ class ImportSummary:
     duplicates: int = 0
     """Hashes skipped because the bank already held them."""
     errors: list[RowError] = field(default_factory=list)
+
+
+ENTRY_ENABLED = 1
+"""`disable_until_ts` of an entry that matches (HMA's convention; 0 never matches, any other
+value is the Unix time from which it matches again)."""
+
+
+@dataclass(frozen=True)
+class EntryInfo:
+    """One bank entry as HMA's curation API shows it."""
+
+    id: int
+    bank: BankInfo
+    note: str | None
+    metadata: dict[str, Any] | None
+    disable_until_ts: int
+    signals: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -114,22 +134,31 @@ class BankStore:
         self.engine = engine
 
     def create(self, name: str, *, source: str | None = None, version: str | None = None, classification: str | None = None,
-               pdq_distance: int = DEFAULT_PDQ_DISTANCE, allowlist: bool = False) -> BankInfo:
+               pdq_distance: int = DEFAULT_PDQ_DISTANCE, allowlist: bool = False, enabled_ratio: float = 1.0) -> BankInfo:
         now = _now()
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(banks_t).values(name=name, source=source, version=version, classification=classification,
-                                                    pdq_distance=pdq_distance, allowlist=allowlist, enabled=True, created_at=now, updated_at=now))
+                conn.execute(insert(banks_t).values(name=name, source=source, version=version, classification=classification, pdq_distance=pdq_distance,
+                                                    allowlist=allowlist, enabled=enabled_ratio > 0, enabled_ratio=enabled_ratio, created_at=now, updated_at=now))
         except IntegrityError:
             raise ClearsightError(f"a bank named {name!r} already exists") from None
         return self.get(name)
 
-    def update(self, name: str, **changes: Any) -> BankInfo:
-        """Change a bank's settings (source, version, classification, pdq_distance, enabled, allowlist)."""
-        bank = self.get(name)
-        with self.engine.begin() as conn:
-            conn.execute(update(banks_t).where(banks_t.c.id == bank.id).values(**changes, updated_at=_now()))
-        return self.get(name)
+    def update(self, bank_name: str, /, **changes: Any) -> BankInfo:
+        """Change a bank's settings (name, source, version, classification, pdq_distance, enabled,
+        enabled_ratio, allowlist). `enabled` and `enabled_ratio` move together: a ratio of 0 is a
+        disabled bank, and enabling or disabling sets the ratio to 1 or 0."""
+        bank = self.get(bank_name)
+        if "enabled_ratio" in changes:
+            changes["enabled"] = changes["enabled_ratio"] > 0
+        elif "enabled" in changes:
+            changes["enabled_ratio"] = 1.0 if changes["enabled"] else 0.0
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(update(banks_t).where(banks_t.c.id == bank.id).values(**changes, updated_at=_now()))
+        except IntegrityError:
+            raise ClearsightError(f"a bank named {changes.get('name')!r} already exists") from None
+        return self.get(changes.get("name", bank_name))
 
     def get(self, name: str) -> BankInfo:
         found = self.banks([name])
@@ -163,6 +192,7 @@ class BankStore:
         """Remove a bank and everything in it (running indexes drop it at their next refresh)."""
         bank = self.get(name)
         with self.engine.begin() as conn:
+            _log_removals(conn, hashes_t.c.bank_id == bank.id)
             conn.execute(delete(frames_t).where(frames_t.c.bank_id == bank.id))
             conn.execute(delete(hashes_t).where(hashes_t.c.bank_id == bank.id))
             conn.execute(delete(entries_t).where(entries_t.c.bank_id == bank.id))
@@ -227,8 +257,8 @@ class BankStore:
                 if not rows:
                     continue
                 hash_ids = [row.id for row in rows]
+                conn.execute(insert(removals_t), [{"hash_id": row.id, "entry_id": row.entry_id} for row in rows])
                 conn.execute(delete(hashes_t).where(hashes_t.c.id.in_(hash_ids)))
-                conn.execute(insert(removals_t), [{"hash_id": hash_id} for hash_id in hash_ids])
                 emptied = select(hashes_t.c.id).where(hashes_t.c.entry_id == entries_t.c.id).exists()
                 conn.execute(delete(entries_t).where(entries_t.c.id.in_({row.entry_id for row in rows}), ~emptied))
                 removed += len(rows)
@@ -258,7 +288,7 @@ class BankStore:
             if current is not None:
                 yield self._with_frames(current, current_id)
 
-    def add_signals(self, name: str, hashes: dict[str, str], token: str) -> int:
+    def add_signals(self, name: str, hashes: dict[str, str], token: str, note: str | None = None, metadata: dict[str, Any] | None = None) -> int:
         """Add one entry with these hashes to a bank (an API client's single addition); its id, or
         the id of the entry that already holds the first of them.
 
@@ -270,11 +300,52 @@ class BankStore:
         if bank.allowlist and not vetted:
             raise ClearsightError(f"bank {name!r} is an allowlist and does not trust token {token!r} "
                                   f"(an administrator can: clearsight bank set {name} --trust-token {token})")
-        self.import_records(name, [BankRecord(hashes, classification=None if vetted else UNVETTED)])
+        summary = self.import_records(name, [BankRecord(hashes, classification=None if vetted else UNVETTED)])
         signal, value = next(iter(hashes.items()))
+        with self.engine.begin() as conn:
+            entry_id = int(conn.execute(select(hashes_t.c.entry_id).where(hashes_t.c.bank_id == bank.id, hashes_t.c.signal_type == signal,
+                                                                          hashes_t.c.value == value)).scalar_one())
+            if summary.entries and (note is not None or metadata is not None):
+                conn.execute(update(entries_t).where(entries_t.c.id == entry_id).values(note=note, content_metadata=metadata))
+        return entry_id
+
+    def entry(self, entry_id: int) -> EntryInfo | None:
+        """One entry with its bank and hashes, None if there is none with this id."""
         with self.engine.connect() as conn:
-            return int(conn.execute(select(hashes_t.c.entry_id).where(hashes_t.c.bank_id == bank.id, hashes_t.c.signal_type == signal,
-                                                                      hashes_t.c.value == value)).scalar_one())
+            row = conn.execute(select(entries_t.c.bank_id, entries_t.c.note, entries_t.c.content_metadata, entries_t.c.disable_until_ts)
+                               .where(entries_t.c.id == entry_id)).first()
+            if row is None:
+                return None
+            bank = BankInfo(**conn.execute(select(banks_t).where(banks_t.c.id == row.bank_id)).mappings().one())
+            signals = {row[0]: row[1] for row in conn.execute(select(hashes_t.c.signal_type, hashes_t.c.value).where(hashes_t.c.entry_id == entry_id).order_by(hashes_t.c.id))}
+        return EntryInfo(entry_id, bank, row.note, row.content_metadata, row.disable_until_ts, signals)
+
+    def update_entry(self, entry_id: int, **changes: Any) -> None:
+        """Change an entry's `note` or `disable_until_ts` (matchers see it at their next refresh)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(entries_t).where(entries_t.c.id == entry_id).values(**changes))
+            conn.execute(update(banks_t).where(banks_t.c.id == entries_t.c.bank_id, entries_t.c.id == entry_id).values(updated_at=_now()))
+
+    def remove_entry(self, name: str, entry_id: int) -> int:
+        """Remove one entry of a bank with its hashes; 1 if it was there, else 0."""
+        bank = self.get(name)
+        with self.engine.begin() as conn:
+            _log_removals(conn, hashes_t.c.entry_id == entry_id)
+            conn.execute(delete(frames_t).where(frames_t.c.entry_id == entry_id))
+            conn.execute(delete(hashes_t).where(hashes_t.c.entry_id == entry_id))
+            return conn.execute(delete(entries_t).where(entries_t.c.id == entry_id, entries_t.c.bank_id == bank.id)).rowcount
+
+    def disabled_entries(self) -> set[int]:
+        """Ids of the entries that do not match now (`disable_until_ts` 0, or a time still ahead)."""
+        until = entries_t.c.disable_until_ts
+        now = int(_now().timestamp())
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(entries_t.c.id).where((until < ENTRY_ENABLED) | ((until > ENTRY_ENABLED) & (until > now)))).scalars())
+
+    def hash_counts(self) -> dict[str, int]:
+        """Hashes held in every bank, by signal type."""
+        with self.engine.connect() as conn:
+            return {signal: count for signal, count in conn.execute(select(hashes_t.c.signal_type, func.count()).group_by(hashes_t.c.signal_type))}
 
     def entries_page(self, name: str, after: int, limit: int) -> list[dict[str, Any]]:
         """Up to `limit` entries of a bank with ids above `after`, each with its hashes (for paging clients)."""
@@ -382,13 +453,27 @@ def _generic_batch(conn: Connection, entry_rows: list[dict[str, Any]], hash_rows
     RETURNING in parameter order would run one statement per row.)
     """
     conn.execute(update(banks_t).where(banks_t.c.id == entry_rows[0]["bank_id"]).values(updated_at=_now()))
-    first = (conn.execute(select(func.max(entries_t.c.id))).scalar() or 0) + 1
+    first = _highest_id(conn, entries_t.c.id, removals_t.c.entry_id) + 1
     entry_ids = list(range(first, first + len(entry_rows)))
     conn.execute(insert(entries_t), [{**row, "id": entry_id} for row, entry_id in zip(entry_rows, entry_ids, strict=True)])
-    rows = [{**{key: value for key, value in row.items() if key != "record"}, "entry_id": entry_ids[row["record"]]} for row in hash_rows]
+    first_hash = _highest_id(conn, hashes_t.c.id, removals_t.c.hash_id) + 1
+    rows = [{**{key: value for key, value in row.items() if key != "record"}, "id": first_hash + number, "entry_id": entry_ids[row["record"]]}
+            for number, row in enumerate(hash_rows)]
     conn.execute(sqlite_insert(hashes_t).on_conflict_do_nothing(index_elements=["bank_id", "signal_type", "value"]), rows)
     inserted = select(hashes_t.c.entry_id).where(hashes_t.c.entry_id.between(entry_ids[0], entry_ids[-1]))
     return entry_ids, list(conn.execute(inserted).scalars())
+
+
+def _highest_id(conn: Connection, column: Any, removed: Any) -> int:
+    """The highest id a table has ever handed out, removed rows included: SQLite gives a deleted
+    highest rowid again, and a reused hash id would hide the new hash from running indexes (they
+    read ids above their last) while the removal log takes it out of them."""
+    return max(conn.execute(select(func.max(column))).scalar() or 0, conn.execute(select(func.max(removed))).scalar() or 0)
+
+
+def _log_removals(conn: Connection, which: Any) -> None:
+    """Write the hashes about to be deleted to the removal log, so running indexes drop them."""
+    conn.execute(insert(removals_t).from_select(["hash_id", "entry_id"], select(hashes_t.c.id, hashes_t.c.entry_id).where(which)))
 
 
 def _postgresql_batch(conn: Connection, entry_rows: list[dict[str, Any]], hash_rows: list[dict[str, Any]]) -> tuple[list[int], list[int]]:

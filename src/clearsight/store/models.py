@@ -100,6 +100,8 @@ class Bank(Base):
     allowlist: Mapped[bool] = mapped_column(Boolean)
     """Known false positives: a hit here suppresses matches from every other bank."""
     enabled: Mapped[bool] = mapped_column(Boolean)
+    enabled_ratio: Mapped[float] = mapped_column(Float, server_default="1.0")
+    """HMA's `matching_enabled_ratio`: the share of lookups this bank answers (0 when disabled)."""
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     trusted_tokens: Mapped[list[str] | None] = mapped_column(JSON)
@@ -117,6 +119,11 @@ class BankEntry(Base):
     ref: Mapped[str | None] = mapped_column(Text)
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     """Format-specific fields kept for a faithful export (VICS series and tags, NCMEC file names...)."""
+    note: Mapped[str | None] = mapped_column(String(255))
+    content_metadata: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """What an HMA client said of the content when banking it (`content_id`, `content_uri`, `json`)."""
+    disable_until_ts: Mapped[int] = mapped_column(BigInteger, server_default="1", index=True)
+    """HMA's convention: 1 matches, 0 never matches, any other Unix time matches from then on."""
 
 
 class BankHash(Base):
@@ -144,6 +151,8 @@ class BankHashRemoval(Base):
 
     seq: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
     hash_id: Mapped[int] = mapped_column(BigInteger)
+    entry_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The entry it belonged to: with the hash id, the highest ids ever used, never handed out again."""
 
 
 class ItemProvenance(Base):

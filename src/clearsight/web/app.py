@@ -9,14 +9,16 @@ Every login, view, reveal, grade, review, import and settings change goes into t
 
 from __future__ import annotations
 
+import asyncio
 import html
 import os
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response, status
 from fastapi.exception_handlers import http_exception_handler
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -29,6 +31,8 @@ from clearsight.banks.matcher import Matcher
 from clearsight.banks.snapshot import snapshot_path
 from clearsight.config import Settings, database_url, load_settings
 from clearsight.errors import ClearsightError
+from clearsight.intake.url_fetch import MAX_FETCH_BYTES, FetchPolicy
+from clearsight.store.app_settings import AppSettings
 from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
 from clearsight.store.items import ItemStore
@@ -41,7 +45,7 @@ from clearsight.web.refusals import AUDITED, RefusalAudit
 from clearsight.web.security import LoginRequired
 from clearsight.web.throttle import LoginThrottle
 from clearsight.web.tokens import TokenCheck
-from clearsight.web.uploads import MAX_UPLOAD_BYTES, UPLOAD_PATHS
+from clearsight.web.uploads import MAX_UPLOAD_BYTES, is_upload_path
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'",
@@ -74,12 +78,31 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
+_SLASHES = re.compile(r"//+")
+
+
+class MergeSlashes:
+    """Treats `//c/banks` as `/c/banks`, as HMA's Flask does (some HMA clients join a base URL
+    ending in a slash to a path starting with one)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and "//" in scope["path"]:
+            scope = {**scope, "path": _SLASHES.sub("/", scope["path"])}
+        await self.app(scope, receive, send)
+
+
 @asynccontextmanager
 async def _build_index_at_start(app: FastAPI) -> AsyncIterator[None]:
     """An API server starts building its PDQ index as it starts, so the first lookups do not wait
-    for it (the analyst app builds it on its first API lookup, if there is one)."""
+    for it (the analyst app builds it on its first API lookup, if there is one), and keeps it
+    current while idle, so `/status` can say when it is stale."""
     app.state.api_matcher.start()
+    keeping = asyncio.create_task(app.state.api_matcher.keep_current())
     yield
+    keeping.cancel()
 
 
 def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
@@ -95,17 +118,23 @@ def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
     app.state.reports = ReportStore(engine)
     app.state.wellbeing = Wellbeing(engine, accounts.audit)
     app.state.bank_store = BankStore(engine)
+    app.state.app_settings = AppSettings(engine)
+    app.state.url_fetch = FetchPolicy.parse(settings.url_fetch_allow, MAX_FETCH_BYTES)
+    app.state.serves_api_only = api_only
     snapshot = snapshot_path(settings.cache_dir, database_url(settings.db), "pdq")
     app.state.api_matcher = SharedMatcher(lambda: Matcher(BankStore(engine), snapshot=snapshot))
     app.state.rate_limiter = RateLimiter(settings.api_rate)
     app.state.login_throttle = LoginThrottle()
     app.state.tokens = TokenCheck(accounts)
-    for module in (hma, api) if api_only else (hma, api, pages, items, grading, reports, wellbeing):
+    for router in hma.ROUTERS:
+        app.include_router(router)
+    for module in (api,) if api_only else (api, pages, items, grading, reports, wellbeing):
         app.include_router(module.router)
     app.router.routes[:0] = hma.fast_routes()
 
-    app.add_middleware(BodyLimit, limit=settings.max_json_bytes, upload_limit=MAX_UPLOAD_BYTES, upload_paths=UPLOAD_PATHS)
-    app.add_middleware(SecurityHeaders)  # outermost, so a refusal of BodyLimit carries the headers too
+    app.add_middleware(BodyLimit, limit=settings.max_json_bytes, upload_limit=MAX_UPLOAD_BYTES, is_upload=is_upload_path)
+    app.add_middleware(SecurityHeaders)  # so a refusal of BodyLimit carries the headers too
+    app.add_middleware(MergeSlashes)
 
     app.state.refusals = RefusalAudit(accounts.audit)
 
@@ -113,6 +142,8 @@ def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
     async def audited_refusal(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code in AUDITED:
             await run_in_threadpool(app.state.refusals.record, request, exc.status_code, str(exc.detail))
+        if hma.is_hma_path(request.url.path):
+            return JSONResponse({"message": str(exc.detail)}, exc.status_code, headers=exc.headers)
         return await http_exception_handler(request, exc)
 
     @app.exception_handler(LoginRequired)
@@ -121,6 +152,8 @@ def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
 
     @app.exception_handler(ClearsightError)
     async def refused(request: Request, exc: ClearsightError) -> Response:
+        if hma.is_hma_path(request.url.path):
+            return JSONResponse({"message": str(exc)}, status.HTTP_400_BAD_REQUEST)
         return HTMLResponse(f"<!doctype html><title>Clearsight</title><p>{html.escape(str(exc))}</p><p><a href=\"/\">Back</a></p>",
                             status.HTTP_400_BAD_REQUEST)
 

@@ -17,11 +17,19 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
+import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
-from clearsight.banks.matcher import Matcher, MatchQuery, MatchReport
+from clearsight.banks.matcher import Matcher, MatchQuery, MatchReport, Reach
+from clearsight.banks.signal_types import SIGNAL_TYPES
 
-_Waiting = tuple[list[MatchQuery], tuple[str, ...] | None, "asyncio.Future[list[MatchReport]]"]
+_Scope = tuple[tuple[str, ...] | None, Reach]
+_Waiting = tuple[list[MatchQuery], _Scope, "asyncio.Future[list[MatchReport]]"]
+KEEP_CURRENT_SECONDS = 30
+"""How often an idle API server catches up with the store (HMA's index refresh interval)."""
+STALE_SECONDS = 65
+"""An index not caught up for this long is stale (HMA's INDEX_CACHE_MAX_STALE_SEC)."""
 
 
 class SharedMatcher:
@@ -45,13 +53,56 @@ class SharedMatcher:
         """Build the index in a background thread now rather than on the first lookup."""
         threading.Thread(target=self._built, name="pdq-index", daemon=True).start()
 
-    async def match(self, queries: Sequence[MatchQuery], banks: Sequence[str] | None) -> list[MatchReport]:
+    async def keep_current(self) -> None:
+        """Catch up with the store every KEEP_CURRENT_SECONDS, lookups or not, so `/status`
+        tells a stale index from a quiet one (run as a task for the server's life)."""
+        while True:
+            await asyncio.sleep(KEEP_CURRENT_SECONDS)
+            if self._matcher is not None:
+                self._matcher.refresh()
+
+    def changed(self) -> None:
+        """A bank changed through this process: the next lookup sees it (other processes within
+        `banks.matcher.REFRESH_SECONDS`)."""
+        if self._matcher is not None:
+            self._matcher.expire()
+
+    def readiness(self) -> str | None:
+        """Why lookups cannot be trusted now (HMA's /status reasons), None when they can."""
+        if self._matcher is None:
+            return "INDEX-NOT-LOADED"
+        if time.time() - self._matcher.refreshed_at > STALE_SECONDS:
+            return "INDEX-STALE"
+        return None
+
+    async def current(self) -> Matcher:
+        """The matcher, built if need be, caught up with the store now."""
+        matcher = self._matcher if self._matcher is not None else await asyncio.to_thread(self._built)
+        matcher.refresh()
+        return matcher
+
+    async def bank_ratios(self) -> dict[str, float]:
+        """Each bank's `enabled_ratio` as the matcher last read it."""
+        matcher = self._matcher if self._matcher is not None else await asyncio.to_thread(self._built)
+        matcher.catch_up()
+        return {bank.name: bank.enabled_ratio for bank in matcher.banks.values()}
+
+    async def index_status(self) -> dict[str, dict[str, Any]]:
+        """HMA's index status of each signal type: the PDQ index in memory; the exact digests,
+        which the database's index answers, present as soon as the matcher is."""
+        matcher = await self.current()
+        counts = matcher.store.hash_counts()
+        counts["pdq"] = len(matcher.index)
+        built_to = int(matcher.refreshed_at)
+        return {name: {"present": True, "built_to": built_to, "size": counts.get(name, 0)} for name in SIGNAL_TYPES}
+
+    async def match(self, queries: Sequence[MatchQuery], banks: Sequence[str] | None, reach: Reach = Reach.ENABLED) -> list[MatchReport]:
         """Match these items against the banks (only `banks` when given), together with every
         other lookup waiting at the same moment."""
         matcher = self._matcher if self._matcher is not None else await asyncio.to_thread(self._built)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[list[MatchReport]] = loop.create_future()
-        self._waiting.append((list(queries), tuple(banks) if banks is not None else None, future))
+        self._waiting.append((list(queries), (tuple(banks) if banks is not None else None, reach), future))
         if len(self._waiting) == 1:
             loop.call_soon(self._drain, matcher)
         return await future
@@ -59,12 +110,12 @@ class SharedMatcher:
     def _drain(self, matcher: Matcher) -> None:
         """Match everything waiting, one `match_many` per bank scope."""
         waiting, self._waiting = self._waiting, []
-        scopes: dict[tuple[str, ...] | None, list[_Waiting]] = {}
+        scopes: dict[_Scope, list[_Waiting]] = {}
         for entry in waiting:
             scopes.setdefault(entry[1], []).append(entry)
-        for banks, entries in scopes.items():
+        for (banks, reach), entries in scopes.items():
             try:
-                reports = matcher.match_many([query for queries, _, _ in entries for query in queries], banks)
+                reports = matcher.match_many([query for queries, _, _ in entries for query in queries], banks, reach)
             except Exception as exc:  # noqa: BLE001 - each waiting request gets the error rather than hanging
                 for _, _, future in entries:
                     if not future.done():

@@ -8,6 +8,9 @@ parsed in memory with the standard library's MIME parser.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import HTTP
 
@@ -16,8 +19,27 @@ from fastapi import HTTPException, Request, status
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 """The largest upload taken; larger requests get 413 before their body is read past this."""
 UPLOAD_PATHS = frozenset({"/api/v1/files", "/api/v1/files/provenance", "/m/lookup", "/h/hash", "/reports/import"})
-"""The routes that take a file: their bodies may be up to MAX_UPLOAD_BYTES, every other body only
-up to the settings' `max_json_bytes` (`web.bodylimit`)."""
+_BANK_CONTENT = re.compile(r"/+c/bank/[^/]+/content")
+
+
+def is_upload_path(path: str) -> bool:
+    """Whether a route takes a file: its body may be up to MAX_UPLOAD_BYTES, every other body only
+    up to the settings' `max_json_bytes` (`web.bodylimit`)."""
+    return path in UPLOAD_PATHS or _BANK_CONTENT.fullmatch(path) is not None
+
+
+@dataclass(frozen=True)
+class FilePart:
+    field: str
+    """The form field's name (HMA clients name it for the content type: `photo`, `video`)."""
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class UploadedForm:
+    files: list[FilePart]
+    fields: dict[str, str]
 
 
 async def read_body(request: Request) -> bytes:
@@ -35,18 +57,46 @@ async def read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
+def is_multipart(request: Request) -> bool:
+    return request.headers.get("content-type", "").lower().startswith("multipart/form-data")
+
+
+def _parts(content_type: str, body: bytes) -> list[EmailMessage]:
+    message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
+    return [part for part in message.iter_parts() if isinstance(part, EmailMessage)]
+
+
+async def uploaded_form(request: Request) -> UploadedForm:
+    """The file parts and the other fields of a multipart form, read in memory (once per request:
+    a route may look at its fields before it hashes its file)."""
+    cached: UploadedForm | None = getattr(request.state, "uploaded_form", None)
+    if cached is not None:
+        return cached
+    body = await read_body(request)
+    files: list[FilePart] = []
+    fields: dict[str, str] = {}
+    for part in _parts(request.headers.get("content-type", ""), body):
+        name = str(part.get_param("name", "", header="content-disposition"))
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
+        if part.get_filename() is not None:
+            files.append(FilePart(name, part.get_filename() or "upload", data))
+        else:
+            fields[name] = data.decode("utf-8", "replace")
+    form = request.state.uploaded_form = UploadedForm(files, fields)
+    return form
+
+
 async def uploaded_file(request: Request) -> tuple[str, bytes]:
     """(file name, bytes) of the upload: the first file part of a multipart form, else the whole body."""
-    body = await read_body(request)
-    content_type = request.headers.get("content-type", "")
-    if not content_type.lower().startswith("multipart/form-data"):
+    if not is_multipart(request):
+        body = await read_body(request)
         if not body:
             raise HTTPException(status.HTTP_400_BAD_REQUEST, "no file in the request body")
         return "upload", body
-    message = BytesParser(policy=HTTP).parsebytes(b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
-    for part in message.iter_parts():
-        if part.get_filename() is not None or part.get_param("name", header="content-disposition") == "file":
-            payload = part.get_payload(decode=True)
-            if isinstance(payload, bytes):
-                return part.get_filename() or "upload", payload
+    form = await uploaded_form(request)
+    for part in form.files:
+        return part.filename, part.data
+    if "file" in form.fields:
+        return "upload", form.fields["file"].encode("utf-8", "surrogateescape")
     raise HTTPException(status.HTTP_400_BAD_REQUEST, "no file part in the multipart form")
