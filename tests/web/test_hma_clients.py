@@ -1,9 +1,9 @@
 """Existing HMA client integrations, driven unchanged against a real `clearsight serve --api`.
 
-Each test sends the HTTP requests one client sends (method, path as it builds it, query, body,
-Content-Type), reads the answers as its code does and asserts what that code concludes. The one
-addition is Clearsight's `Authorization: Bearer` header (HMA has no authentication), left off the
-`/status` probe. Media are the harness's synthesized checkerboards, served on loopback.
+Each test sends one client's HTTP requests (method, path as it builds it, query, body, Content-Type),
+reads the answers as its code does and asserts what that code concludes. The one addition is
+Clearsight's `Authorization: Bearer` header (HMA has none), left off `/status`. Media are the
+harness's synthesized checkerboards, served on loopback.
 
 Sources read (their HTTP calls reimplemented here, no code copied):
 - roostorg/coop @ 1c1f54da95c738ed6293997c73ab83541ba9a373: server/services/hmaService/index.ts
@@ -55,20 +55,16 @@ class ClientError(Exception):
     """What the client throws or raises."""
 
 
-# roostorg/coop: HmaService, over fetchHTTP
-
-
 class Coop:
-    """HmaService builds `${HMA_SERVICE_URL}/c/banks`, HMA_SERVICE_URL defaulting to 'http://localhost:9876/':
-    its paths start with `//`. undici's fetch follows redirects and has no timeout."""
+    """roostorg/coop's HmaService: `${HMA_SERVICE_URL}/c/banks` with HMA_SERVICE_URL's default 'http://localhost:9876/' starts
+    with `//`; undici's fetch follows redirects, no timeout."""
 
     def __init__(self, hma: HmaClient) -> None:
         self.base = hma.base_url + "/"
         self.http = httpx.Client(follow_redirects=True, timeout=60, headers={"Authorization": f"Bearer {hma.token}", "User-Agent": "undici"})
 
     def fetch(self, method: str, path: str, body: JSON = None, json_header: bool = False, as_json: bool = True, fail: str = "") -> tuple[int, JSON]:
-        """fetchHTTP: bodies are safe-stable-stringify's JSON (sorted keys); `as-json` throws unless the answer parses;
-        with `fail`, HmaService's `if (!response.ok) throw`."""
+        """fetchHTTP (JSON bodies sorted by safe-stable-stringify; `as-json` throws unless the answer parses), `fail`: throw unless ok."""
         headers = {"Content-Type": "application/json"} if body is not None or json_header else {}
         content = None if body is None else json.dumps(body, sort_keys=True, separators=(",", ":"))
         response = self.http.request(method, self.base + path, content=content, headers=headers)
@@ -123,7 +119,7 @@ def test_coop_hma_service(hma: HmaClient, image_server: str) -> None:
 
     for bank in (known, paused):
         content = coop.add_url(bank, flagged, "item-1")
-        assert _strict_int(content["id"]) and content["signals"] == {"pdq": IMAGE_URL_TO_PDQ[flagged]}
+        assert _strict_int(content["id"]) > 0 and content["signals"] == {"pdq": IMAGE_URL_TO_PDQ[flagged]}
     banks = coop.list_banks([known, paused, "COOP_ORG1_ONLY_IN_COOP"])
     assert banks == [known, paused]
 
@@ -148,14 +144,13 @@ def test_coop_exchange_apis(hma: HmaClient) -> None:
     assert status == 200 and isinstance(names, list)
 
 
-# fetlife/hasher_matcher_actioner_api: its Faraday connection
-
 Files = list[tuple[str, str | tuple[str, bytes, str]]]
+"""Multipart fields: a text value, or (filename, bytes, type)."""
 
 
 class Gem:
-    """Faraday with the gem's middleware: params sorted and escaped, JSON request bodies, answers parsed when their type ends
-    in `json`, GETs retried on 408/429/5xx (3 times, 0.5 s doubling), a 3 s timeout; then Client#handle_response."""
+    """fetlife's gem: Faraday (params sorted and escaped, JSON bodies, answers parsed if their type ends in `json`, GETs retried
+    on 408/429/5xx 3 times from 0.5 s doubling, a 3 s timeout), then Client#handle_response."""
 
     def __init__(self, hma: HmaClient) -> None:
         self.base, self.token = hma.base_url, hma.token
@@ -171,8 +166,9 @@ class Gem:
             boundary, content = f"-----------RubyMultipartPost-{secrets.token_hex(16)}", b""
             for name, value in files:
                 if isinstance(value, tuple):
-                    content += (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{value[0]}"\r\nContent-Length: '
-                                f"{len(value[1])}\r\nContent-Type: {value[2]}\r\nContent-Transfer-Encoding: binary\r\n\r\n").encode() + value[1] + b"\r\n"
+                    content += (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{value[0]}"\r\n'
+                                f"Content-Length: {len(value[1])}\r\nContent-Type: {value[2]}\r\nContent-Transfer-Encoding: binary\r\n\r\n").encode()
+                    content += value[1] + b"\r\n"
                 else:
                     content += f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
             headers["Content-Type"], content = f"multipart/form-data; boundary={boundary}", content + f"--{boundary}--\r\n\r\n".encode()
@@ -187,9 +183,11 @@ class Gem:
         if _ok(status) or (status == 503 and answer == "INDEX-STALE"):
             return answer
         if status == 403:
-            raise ClientError(f"{'ResourceAlreadyExistsError' if re.search('already exists', message or '') else 'PermissionError'}: {message}")
-        raise ClientError({400: f"ValidationError: Invalid request: {message}", 401: "AuthenticationError", 404: "NotFoundError",
-                           500: f"ServerError: {answer}", 503: f"ServerError: Service unavailable: {answer}"}.get(status, f"Error: {status} - {answer}"))
+            kind = "ResourceAlreadyExistsError" if re.search("already exists", message or "") else "PermissionError"
+            raise ClientError(f"{kind}: {message}")
+        errors = {400: f"ValidationError: Invalid request: {message}", 401: "AuthenticationError", 404: "NotFoundError",
+                  500: f"ServerError: {answer}", 503: f"ServerError: Service unavailable: {answer}"}
+        raise ClientError(errors.get(status, f"Error: {status} - {answer}"))
 
     def create_bank(self, name: str, enabled: bool = True) -> JSON:
         bank = self.call("POST", "/c/banks", body={"name": name, "enabled": str(enabled).lower(), "matching_enabled_ratio": 1.0})
@@ -207,8 +205,7 @@ class Gem:
 
     @staticmethod
     def normalized(by_type: dict[str, dict[str, list[JSON]]], bank_names: list[str] | None = None) -> list[tuple[str, str, int, int]]:
-        """normalized_matches: (signal type, bank, content id, distance coerced to an Integer) for every bank answered, or
-        for the banks asked for, in their order."""
+        """normalized_matches: (signal type, bank, content id, distance as Integer), for every bank answered or those asked for."""
         return [(signal_type, name, _strict_int(match["bank_content_id"]), int(match["distance"])) for signal_type, by_bank in by_type.items()
                 for name in (list(by_bank) if bank_names is None else bank_names) for match in by_bank.get(name) or []]
 
@@ -254,7 +251,8 @@ def test_fetlife_hasher_matcher_actioner_api(hma: HmaClient, image_server: str) 
     by_bank = gem.call("GET", "/m/lookup", {"signal": pdq, "signal_type": "pdq"})
     assert gem.normalized({"pdq": by_bank}) == [("pdq", "FETLIFE_KNOWN", url_id, 0)]
     assert gem.normalized({"pdq": by_bank}, ["FETLIFE_UPLOADS"]) == []
-    assert gem.normalized(gem.call("GET", "/m/lookup", {"url": photo, "content_type": "photo", "types": "pdq"})) == [("pdq", "FETLIFE_KNOWN", url_id, 0)]
+    by_type = gem.call("GET", "/m/lookup", {"url": photo, "content_type": "photo", "types": "pdq"})
+    assert gem.normalized(by_type) == [("pdq", "FETLIFE_KNOWN", url_id, 0)]
     found = gem.normalized(gem.call("POST", "/m/lookup", files=[("photo", upload)]), ["NO_SUCH_BANK", "FETLIFE_UPLOADS"])
     assert found == [("pdq", "FETLIFE_UPLOADS", file_id, 0)]
 

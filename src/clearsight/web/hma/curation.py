@@ -76,6 +76,17 @@ def _ratio(value: Any) -> float:
     return ratio
 
 
+def _flag(value: Any) -> bool:
+    """A JSON boolean as HMA's request models (pydantic) read one: true, false, or their spellings."""
+    if isinstance(value, bool):
+        return value
+    if str(value).strip().lower() in ("true", "1", "yes", "on", "t", "y"):
+        return True
+    if str(value).strip().lower() in ("false", "0", "no", "off", "f", "n"):
+        return False
+    abort(400, f"Invalid boolean: '{value}'")
+
+
 async def _json_object(request: Request) -> dict[str, Any]:
     try:
         body = await request.json()
@@ -96,10 +107,12 @@ async def create_bank(request: Request, client: Client) -> Response:
     _may_manage_banks(client)
     body = await _json_object(request)
     name = _checked_name(body.get("name"))
-    if body.get("enabled_ratio") is not None:
-        ratio = _ratio(body["enabled_ratio"])
+    # As HMA 1.1.7 reads it: `enabled_ratio` defaults to 1.0, so `enabled` counts only when the
+    # ratio is given as null.
+    if body.get("enabled_ratio", 1.0) is not None:
+        ratio = _ratio(body.get("enabled_ratio", 1.0))
     elif body.get("enabled") is not None:
-        ratio = 1.0 if body["enabled"] else 0.0
+        ratio = 1.0 if _flag(body["enabled"]) else 0.0
     else:
         ratio = 1.0
     try:
@@ -124,7 +137,7 @@ async def update_bank(request: Request, client: Client, bank_name: str) -> Respo
         _may_manage_banks(client)
         changes["name"] = _checked_name(body["name"])
     if body.get("enabled") is not None:
-        changes["enabled_ratio"] = 1.0 if body["enabled"] else 0.0
+        changes["enabled_ratio"] = 1.0 if _flag(body["enabled"]) else 0.0
     if body.get("enabled_ratio") is not None:
         changes["enabled_ratio"] = _ratio(body["enabled_ratio"])
     try:
