@@ -23,8 +23,10 @@ browser:
 	@command -v chromium >/dev/null || DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium \
 		|| { $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends chromium; }
 
+# On two processes (pytest-xdist; each PostgreSQL test has its own database, each test its own
+# folders and ports), which halves CI's time on the two cores.
 test: $(STAMP) browser
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n 2 --dist worksteal
 
 # The long fuzzing run: about 1,000,000 generated inputs across the parsers, on two processes
 # (one per core), each input held to 5 s; `make test` runs the same targets briefly.

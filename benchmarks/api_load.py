@@ -38,6 +38,10 @@ from clearsight.store.records import BankRecord
 SEED = 20261125
 
 
+CHECKED = 200
+"""Queries asked again, and their answers checked, after the measured load."""
+
+
 def _port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -149,11 +153,15 @@ def main() -> None:
                     latencies, errors = asyncio.run(_drive(url, token, queries, seconds, args.concurrency))
                     ordered = np.sort(np.array(latencies))
                     rate, p50, p99 = len(ordered) / seconds, ordered[len(ordered) // 2] * 1000, ordered[int(len(ordered) * 0.99)] * 1000
+            checked = queries[:: max(1, len(queries) // CHECKED)]
+            matched = sum(list(httpx.get(f"{url}/m/lookup", params={"signal_type": "pdq", "signal": query},
+                                         headers={"Authorization": f"Bearer {token}"}, timeout=30).json()) == ["load"] for query in checked)
         finally:
             server.terminate()
             server.wait(10)
     print(f"single-hash lookups for {args.seconds:.0f} s after {args.warmup:.0f} s of warm-up, {args.concurrency} connections, "
           f"{args.workers} server processes, driven by {args.driver}: {errors} errors")
+    print(f"  answers   : {matched}/{len(checked)} of the queries, asked again after the load, match the bank (wrk counts statuses only)")
     print(f"  lookups/s : {rate:8.0f}   (target >= 2,000)")
     print(f"  p50       : {p50:8.1f} ms")
     print(f"  p99       : {p99:8.1f} ms   (target < 50 ms)")

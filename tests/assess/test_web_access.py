@@ -25,10 +25,11 @@ def site(db: str) -> TestClient:
     return TestClient(create_app(Settings(db=db)), follow_redirects=False)
 
 
-API_PREFIXES = ("/api/", "/m/", "/h/", "/c/")
-"""The machine API and its HMA-shaped endpoints: bearer tokens only."""
-OPEN = ("/login", "/api/v1/status/live")
-"""The only routes anyone may reach: the login page, and liveness for load balancers (says "ok", nothing else)."""
+API_PREFIXES = ("/api/", "/m/", "/h/", "/c/", "/openapi/", "/site-map")
+"""The machine API and its HMA routes: bearer tokens only."""
+OPEN = ("/login", "/api/v1/status/live", "/status", "/status/live")
+"""The only routes anyone may reach: the login page, and the health probes for load balancers
+(they say "ok" or "I-AM-ALIVE", nothing else)."""
 
 
 def _routes(client: TestClient) -> list[tuple[str, str]]:

@@ -95,7 +95,7 @@ def test_a_video_reveals_its_contact_sheet(case: tuple[TestClient, Path]) -> Non
     log_in(client, "ann")
     item = _item_id(client, "clip.mp4")
     page = client.get(f"/items/{item}")
-    assert "3 frames" in page.text
+    assert "30 frames" in page.text  # every frame of 3 s at 10 fps (the default hashes every frame)
     sheet = _preview(client.post(f"/items/{item}/reveal", data={"csrf_token": csrf_of(page.text), "stage": "blurred"}).text)
     assert sheet.shape[1] == 4 * 240
 
