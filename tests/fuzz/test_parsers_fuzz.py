@@ -99,7 +99,8 @@ def test_xmp_reader(packet: bytes) -> None:
 def test_model_headers(mime: str, body: bytes, length: int) -> None:
     EXECUTIONS["model headers"] += 1
     prefix = {"application/vnd.safetensors": length.to_bytes(8, "little"), "application/vnd.gguf": b"GGUF" + (length % 5).to_bytes(4, "little"),
-              "application/x-python-pickle": b"\x80\x02", "application/vnd.pytorch+zip": b""}[mime]
+              "application/x-python-pickle": b"\x80\x02", "application/vnd.pytorch+zip": b"", "application/x-npz": b"",
+              "application/x-npy": b"\x93NUMPY\x01\x00" + (length % 300).to_bytes(2, "little")}[mime]
     item = item_of(prefix + body)
     item.result.media_type, item.result.mime = "model", mime
     try:

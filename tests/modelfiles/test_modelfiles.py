@@ -128,7 +128,8 @@ def test_broken_model_files_get_an_error_each_and_the_rest_are_read(tmp_path: Pa
 @given(st.sampled_from(sorted(FORMAT_BY_MIME)), st.binary(max_size=400), st.integers(min_value=0, max_value=2**40))
 def test_any_bytes_give_a_record_or_a_clear_error(mime: str, body: bytes, length: int) -> None:
     prefix = {"application/vnd.safetensors": length.to_bytes(8, "little"), "application/vnd.gguf": b"GGUF" + (length % 5).to_bytes(4, "little"),
-              "application/x-python-pickle": b"\x80\x02", "application/vnd.pytorch+zip": b""}[mime]
+              "application/x-python-pickle": b"\x80\x02", "application/vnd.pytorch+zip": b"", "application/x-npz": b"",
+              "application/x-npy": b"\x93NUMPY\x01\x00" + (length % 300).to_bytes(2, "little")}[mime]
     data = prefix + body
     item = item_of(data)
     item.result.media_type, item.result.mime = "model", mime

@@ -13,6 +13,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from clearsight.provenance.c2pa import TRUST_CONFIG
+
 IPTC = "http://cv.iptc.org/newscodes/digitalsourcetype/"
 
 
@@ -34,7 +36,9 @@ class CertificateAuthority:
     key_pem: bytes
 
     @classmethod
-    def create(cls) -> CertificateAuthority:
+    def create(cls, eku: x509.ObjectIdentifier = ExtendedKeyUsageOID.EMAIL_PROTECTION) -> CertificateAuthority:
+        """`eku`: the leaf's one extended key usage (real C2PA signers use the C2PA claim-signing,
+        document-signing or Microsoft's C2PA OID rather than e-mail protection)."""
         now = datetime.datetime.now(datetime.UTC)
         root_key = ec.generate_private_key(ec.SECP256R1())
         leaf_key = ec.generate_private_key(ec.SECP256R1())
@@ -52,7 +56,7 @@ class CertificateAuthority:
         leaf = (builder("Clearsight Test Signer", root.subject, leaf_key.public_key())
                 .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
                 .add_extension(_usage(signing=True), critical=True)
-                .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
+                .add_extension(x509.ExtendedKeyUsage([eku]), critical=False)
                 .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(root_key.public_key()), critical=False)
                 .sign(root_key, hashes.SHA256()))
         pem = serialization.Encoding.PEM
@@ -65,7 +69,8 @@ class CertificateAuthority:
         return path
 
     def sign(self, data: bytes, mime: str, source_type: str, generator: str = "benign-generator", edited_with: str | None = None) -> bytes:
-        """Sign with a `c2pa.created` action of `source_type`, and a `c2pa.edited` one of `edited_with` if given."""
+        """Sign with a `c2pa.created` action of `source_type`, and a `c2pa.edited` one of `edited_with` if given
+        (c2pa checks its own signer's certificate uses: those Clearsight allows)."""
         actions = [{"action": "c2pa.created", "digitalSourceType": IPTC + source_type}]
         if edited_with:
             actions.append({"action": "c2pa.edited", "digitalSourceType": IPTC + edited_with})
@@ -76,6 +81,6 @@ class CertificateAuthority:
         }
         signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(b"es256", self.chain_pem, self.key_pem, None))
         out = io.BytesIO()
-        with c2pa.Builder(manifest) as builder:
+        with c2pa.Builder(manifest, c2pa.Context.from_dict({"trust": {"trust_config": TRUST_CONFIG}})) as builder:
             builder.sign(signer, mime, io.BytesIO(data), out)
         return out.getvalue()

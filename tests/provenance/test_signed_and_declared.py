@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from cryptography import x509
 
 from clearsight.config import Settings
 from clearsight.provenance.evidence import Strength
@@ -107,3 +108,14 @@ def test_xml_bomb_in_xmp_is_refused_as_unreadable() -> None:
     verdict = verdict_of(exif_image("JPEG", xmp=bomb.encode()))
     assert "cannot be parsed safely" in (sources(verdict)["xmp"].unreadable or "")
     assert verdict.verdict == "unknown"
+
+
+@pytest.mark.parametrize("eku", ["1.3.6.1.4.1.62558.2.1", "1.3.6.1.5.5.7.3.36", "1.3.6.1.4.1.311.76.59.1.9"],
+                         ids=["c2pa-claim-signing", "document-signing", "microsoft-c2pa"])
+def test_signers_certified_for_the_uses_the_c2pa_trust_list_allows_are_trusted(eku: str, tmp_path: Path) -> None:
+    authority = CertificateAuthority.create(x509.ObjectIdentifier(eku))
+    signed = authority.sign(image_bytes("JPEG"), "image/jpeg", "trainedAlgorithmicMedia")
+    trusted = sources(verdict_of(signed, replace(Settings(), c2pa_trust_anchors=authority.write_anchors(tmp_path))))["c2pa"]
+    assert (trusted.claims["state"], trusted.strength, trusted.claims.get("failures")) == ("trusted", Strength.PROOF, None)
+    assert sources(verdict_of(signed))["c2pa"].claims["state"] == "valid"
+

@@ -1,4 +1,4 @@
-"""Read the members of zip and tar archives (and single gzip/bzip2/xz streams) in memory.
+"""Read the members of zip, tar and 7z archives (and single gzip/bzip2/xz streams) in memory.
 
 Nothing is ever extracted to disk, so a `../` member name cannot write anywhere; such names are
 still refused as per-member errors, because a name that tries to escape is itself a sign of a
@@ -20,6 +20,7 @@ import posixpath
 import struct
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -155,6 +156,53 @@ def check_no_overlap(infos: list[zipfile.ZipInfo], stream: BinaryIO) -> None:
             reach, holder = end, name
 
 
+FLAGS_ZIPFILE_REFUSES = 0x1 | 0x20 | 0x40
+"""Encrypted, compressed patched data, strong encryption: flags `zipfile` will not read past."""
+
+
+def raw_member(stream: BinaryIO, info: zipfile.ZipInfo, meter: MemberMeter) -> bytes:
+    """A member's bytes as its local header places them, stored or deflated, whatever its flags,
+    CRC or local name say. Loaders such as `torch.load` read members that `zipfile` refuses, so a
+    booby-trapped model hidden behind a false flag or a bad CRC must still be readable here."""
+    stream.seek(info.header_offset)
+    header = stream.read(LOCAL_HEADER_BYTES)
+    if len(header) < LOCAL_HEADER_BYTES or header[:4] != b"PK\x03\x04":
+        raise ItemError(f"zip entry {info.orig_filename!r} has no local header; not read")
+    name_length, extra_length = struct.unpack_from("<HH", header, 26)
+    stream.seek(info.header_offset + LOCAL_HEADER_BYTES + name_length + extra_length)
+    data = stream.read(info.compress_size)
+    if info.compress_type == zipfile.ZIP_STORED:
+        meter.charge(len(data))
+        return data
+    if info.compress_type != zipfile.ZIP_DEFLATED:
+        raise ItemError(f"zip entry {info.orig_filename!r} uses compression method {info.compress_type}; not read")
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    chunks: list[bytes] = []
+    try:
+        while data:
+            chunk = inflater.decompress(data, CHUNK_BYTES)
+            meter.charge(len(chunk))
+            chunks.append(chunk)
+            data = inflater.unconsumed_tail
+            if not chunk:
+                break
+    except zlib.error as exc:
+        raise ItemError(f"zip entry {info.orig_filename!r} cannot be inflated: {exc}") from None
+    return b"".join(chunks)
+
+
+def _flagged_member(stream: BinaryIO, info: zipfile.ZipInfo, budget: Budget, ratio: ArchiveRatio) -> bytes:
+    """A member `zipfile` refuses for its flags, read from its local header when its bytes prove
+    the flag false (they match the member's CRC: ciphertext would not)."""
+    try:
+        data = raw_member(stream, info, MemberMeter(budget, info.compress_size, ratio))
+    except ItemError:
+        data = b""
+    if data and zlib.crc32(data) == info.CRC:
+        return data
+    raise ItemError("encrypted member; not read" if info.flag_bits & 0x1 else f"member uses zip features not read (flag bits {info.flag_bits:#x}); not read")
+
+
 def _zip_members(stream: BinaryIO, budget: Budget) -> Iterator[Member]:
     try:
         archive = zipfile.ZipFile(stream)
@@ -170,8 +218,8 @@ def _zip_members(stream: BinaryIO, budget: Budget) -> Iterator[Member]:
                 raise ItemError(f"the archive as a whole expands more than {budget.limits.max_compression_ratio}:1 "
                                 "(CLEARSIGHT_MAX_COMPRESSION_RATIO); the rest is not read")
             mtime_ns = _zip_mtime_ns(info)
-            if info.flag_bits & 0x1:
-                yield Member(info.filename, info.file_size, mtime_ns, error="encrypted member; not read")
+            if info.flag_bits & FLAGS_ZIPFILE_REFUSES:
+                yield _member(info.filename, info.file_size, mtime_ns, lambda info=info: _flagged_member(stream, info, budget, ratio))  # type: ignore[misc]
                 continue
 
             def read(info: zipfile.ZipInfo = info) -> bytes:
@@ -270,5 +318,10 @@ def iter_members(kind: str, open_stream: Callable[[], BinaryIO], name: str, comp
             yield from _tar_members(stream, budget)
     elif kind in _STREAM_OPENERS:
         yield from _compressed_members(kind, open_stream, name, compressed_size, budget)
+    elif kind == "7z":
+        from clearsight.intake.sevenzip import sevenzip_members  # py7zr and its codecs load only for a 7z
+
+        with open_stream() as stream:
+            yield from sevenzip_members(stream, budget)
     else:
         raise ItemError(f"{kind} archives are identified and hashed but not opened (format not supported)")

@@ -29,7 +29,7 @@ def identify(item: Item, settings: Settings) -> None:
     head = item.head
     if not head:
         raise ItemError("empty file (0 bytes)")
-    model_mime = modelfiles.sniff_model(head)
+    model_mime = modelfiles.sniff_model(head, whole=len(head) >= result.size)
     if model_mime:
         result.media_type, result.mime = "model", model_mime
         return
@@ -46,9 +46,10 @@ def identify(item: Item, settings: Settings) -> None:
         result.media_type = "audio"
     elif kind.extension == "zip":
         with item.open() as stream:
-            if modelfiles.is_torch_zip(stream):
-                result.media_type, result.mime = "model", "application/vnd.pytorch+zip"
-                return
+            pickle_zip = modelfiles.pickle_zip_kind(stream)
+        if pickle_zip:
+            result.media_type, result.mime = "model", pickle_zip
+            return
         result.media_type, item.archive_kind = "archive", "zip"
     elif kind.extension in ARCHIVE_EXTENSIONS:
         result.media_type, item.archive_kind = "archive", kind.extension

@@ -22,6 +22,8 @@ FORMAT_BY_MIME = {
     "application/vnd.gguf": "gguf",
     "application/x-python-pickle": "pickle",
     "application/vnd.pytorch+zip": "pickle",
+    "application/x-npy": "pickle",
+    "application/x-npz": "pickle",
 }
 
 

@@ -1,5 +1,5 @@
-"""Pickle-based model files (.ckpt, .pt, .bin; raw pickles and PyTorch's zip layout), analysed
-statically: nothing is ever unpickled.
+"""Pickle-based model files (.ckpt, .pt, .bin; raw pickles of any protocol, PyTorch's zip layout,
+NumPy object arrays `.npy` and `.npz`), analysed statically: nothing is ever unpickled.
 
 The opcodes are walked one at a time (`pickletools.genops` only parses) as a stream, keeping only
 what the verdict needs: the globals the pickle would import, a bounded memo of the strings
@@ -16,6 +16,7 @@ limit is flagged unsafe: what was not read could import anything.
 
 from __future__ import annotations
 
+import io
 import logging
 import pickletools
 import struct
@@ -29,7 +30,8 @@ from picklescan.scanner import SafetyLevel, _build_scan_result_from_raw_globals
 
 from clearsight.config import Limits
 from clearsight.errors import ItemError
-from clearsight.intake.archives import Budget, MemberMeter, check_member_count, check_no_overlap
+from clearsight.intake.archives import Budget, MemberMeter, check_member_count, check_no_overlap, raw_member
+from clearsight.media.modelfiles import MAX_NPY_HEADER, NPY_MAGIC, npy_header
 
 MAX_KEYS = 20_000
 """String constants kept per file for recognising the model kind."""
@@ -198,13 +200,38 @@ def _walk(stream: _Bounded, walker: _Walker) -> str | None:
     return None
 
 
+def _at_npy_pickle(stream: IO[bytes]) -> bool:
+    """Read past a `.npy` header; whether the data that follows is a pickle (an object array)."""
+    start = stream.read(len(NPY_MAGIC) + 2)  # the magic, then the format's major and minor version
+    if len(start) < len(NPY_MAGIC) + 2 or not start.startswith(NPY_MAGIC):
+        return False
+    width = 2 if start[6] == 1 else 4
+    size = stream.read(width)
+    if len(size) < width:
+        return False
+    (length,) = struct.unpack("<H" if width == 2 else "<I", size)
+    if length > MAX_NPY_HEADER:
+        return False
+    found = npy_header(start + size + stream.read(length))
+    return found is not None and "O" in str(found[0].get("descr", ""))
+
+
+def _walk_member(member: IO[bytes], info: zipfile.ZipInfo, limits: Limits, budget: Budget, walker: _Walker) -> str | None:
+    """Walk one zip member's pickle (past its header for a `.npy`, none for a numeric array)."""
+    bounded = _Bounded(member, limits.max_pickle_bytes, MemberMeter(budget, info.compress_size))
+    if info.filename.endswith(".npy") and not _at_npy_pickle(bounded):  # type: ignore[arg-type]  # read is all it needs
+        return None
+    return _walk(bounded, walker)
+
+
 def _is_zip(open_stream: Callable[[], BinaryIO]) -> bool:
     with open_stream() as stream:
         return stream.read(4) == b"PK\x03\x04"
 
 
 def _walk_zip(open_stream: Callable[[], BinaryIO], limits: Limits, walker: _Walker) -> str | None:
-    """Walk every `.pkl` member of a PyTorch zip (`data.pkl`; TorchScript's `constants.pkl`), each as a stream."""
+    """Walk every `.pkl` member of a PyTorch zip (`data.pkl`; TorchScript's `constants.pkl`) and the
+    pickle of every object-array `.npy` member (NumPy's `.npz`), each as a stream."""
     budget = Budget(limits)
     with open_stream() as raw:
         try:
@@ -212,7 +239,7 @@ def _walk_zip(open_stream: Callable[[], BinaryIO], limits: Limits, walker: _Walk
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
             return f"zip archive cannot be read: {exc}"
         with archive:
-            infos = [info for info in archive.infolist() if info.filename.endswith(".pkl")]
+            infos = [info for info in archive.infolist() if info.filename.endswith((".pkl", ".npy"))]
             try:
                 check_member_count(len(archive.infolist()), limits)
                 check_no_overlap(archive.infolist(), raw)
@@ -221,9 +248,15 @@ def _walk_zip(open_stream: Callable[[], BinaryIO], limits: Limits, walker: _Walk
             for info in infos:
                 try:
                     with archive.open(info) as member:
-                        problem = _walk(_Bounded(member, limits.max_pickle_bytes, MemberMeter(budget, info.compress_size)), walker)
+                        problem = _walk_member(member, info, limits, budget, walker)
                 except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError, ValueError) as exc:
-                    problem = f"member cannot be read: {exc}"
+                    # A bad CRC, a local name unlike the directory's, a false encryption flag: zipfile
+                    # stops, loaders do not. Read it from its local header (no check) and scan that.
+                    try:
+                        data = raw_member(raw, info, MemberMeter(budget, info.compress_size))
+                    except ItemError as unread:
+                        raise _Limit(f"{info.filename}: member cannot be read ({unread}); what it holds was not examined") from None
+                    problem = _walk_member(io.BytesIO(data), info, limits, budget, walker) or f"damaged member ({exc}), read from its local header"
                 if problem:
                     return f"{info.filename}: {problem}"
     return None
@@ -238,7 +271,13 @@ def scan_pickle(open_stream: Callable[[], BinaryIO], limits: Limits) -> PickleRe
             report.error = _walk_zip(open_stream, limits, walker)
         else:
             with open_stream() as stream:
-                report.error = _walk(_Bounded(stream, limits.max_pickle_bytes, None), walker)
+                bounded = _Bounded(stream, limits.max_pickle_bytes, None)
+                if stream.read(len(NPY_MAGIC)) == NPY_MAGIC:
+                    stream.seek(0)
+                    _at_npy_pickle(bounded)  # type: ignore[arg-type]  # read is all it needs
+                else:
+                    stream.seek(0)
+                report.error = _walk(bounded, walker)
     except _Limit as exc:
         report.error, report.incomplete = str(exc), True
     rated = _build_scan_result_from_raw_globals(walker.globals, "model file")

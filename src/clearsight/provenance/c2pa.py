@@ -31,12 +31,29 @@ OFFLINE = {"remote_manifest_fetch": False, "ocsp_fetch": False}
 """Evidence is examined offline: no manifest or revocation status is fetched for a file."""
 
 
+ALLOWED_EKUS = {
+    "1.3.6.1.4.1.62558.2.1": "c2pa-kp-claimSigning (the C2PA conformance programme)",
+    "1.3.6.1.4.1.311.76.59.1.9": "Microsoft C2PA signing (Bing Image Creator, Designer, Azure OpenAI)",
+    "1.3.6.1.5.5.7.3.36": "id-kp-documentSigning",
+    "1.3.6.1.5.5.7.3.4": "id-kp-emailProtection",
+    "1.3.6.1.5.5.7.3.8": "id-kp-timeStamping",
+    "1.3.6.1.5.5.7.3.9": "id-kp-OCSPSigning",
+}
+"""The certificate uses a C2PA signer may be certified for: those of the C2PA trust list's and the
+CAI interim list's `store.cfg`. Without this list c2pa accepts e-mail protection alone, so a
+certificate a real authority issued for C2PA claim signing fails as "missing required EKU"."""
+TRUST_CONFIG = "".join(f"// {name}\n{oid}\n" for oid, name in ALLOWED_EKUS.items())
+"""ALLOWED_EKUS in c2pa's `trust_config` form (one OID a line, `//` comments)."""
+
+
 @functools.cache
 def _context(trust_anchors: Path | None) -> c2pa_lib.Context:
-    """One validation context per process and trust configuration."""
+    """One validation context per process and trust configuration; the allowed certificate uses
+    apply with or without trust anchors (a signature is `valid` only if its certificate may sign)."""
     if trust_anchors is None:
-        return c2pa_lib.Context.from_dict({"verify": {"verify_trust": False, **OFFLINE}})
-    return c2pa_lib.Context.from_dict({"trust": {"trust_anchors": trust_anchors.read_text()}, "verify": {"verify_trust": True, **OFFLINE}})
+        return c2pa_lib.Context.from_dict({"trust": {"trust_config": TRUST_CONFIG}, "verify": {"verify_trust": False, **OFFLINE}})
+    return c2pa_lib.Context.from_dict({"trust": {"trust_anchors": trust_anchors.read_text(), "trust_config": TRUST_CONFIG},
+                                       "verify": {"verify_trust": True, **OFFLINE}})
 
 
 def _actions(manifest: dict[str, Any]) -> list[dict[str, Any]]:
