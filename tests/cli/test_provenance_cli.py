@@ -5,6 +5,7 @@ prompts kept out of everything printed unless an analyst asks for one file."""
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,15 @@ from typing import Any
 import blake3
 import pytest
 
+from clearsight.banks.matcher import Matcher
+from clearsight.cli.app import RecordFormat
+from clearsight.cli.scan import run_scan
+from clearsight.config import Settings
+from clearsight.pipeline import driver
+from clearsight.store.banks import BankStore
+from clearsight.store.db import open_engine
 from tests.cli_runner import clearsight, records
+from tests.in_process_scan import InProcess
 from tests.modelfile_factory import checkpoint, lora, tensor_data_hash
 from tests.provenance_factory import comfy_graph, dumps, png
 
@@ -74,6 +83,20 @@ def test_models_scanned_first_link_in_the_image_records(db: str, tmp_path: Path)
         assert set(scanned[name]["provenance"]) >= PROVENANCE_KEYS
         assert scanned[name]["modelfile"] is None
     assert scanned["plain.png"]["provenance"]["verdict"] == "unknown"
+
+
+def test_in_one_scan_images_walked_before_their_models_still_name_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    models, images = _corpus(tmp_path)
+    assert sorted([models.name, images.name]) == [images.name, models.name]  # the walk reaches the images first
+    monkeypatch.setattr(driver, "COMMIT_EVERY_ITEMS", 1)  # each image committed and written before the models are read, as in a large scan
+    settings = Settings(db=str(tmp_path / "one.db"))
+    out = io.StringIO()
+    run_scan([str(models.parent)], settings, None, out, RecordFormat.jsonl, Matcher(BankStore(open_engine(settings.db))), executor=InProcess())
+    scanned = records(out.getvalue())
+    by_name = {Path(record["path"]).name: record for record in scanned}
+    assert len(scanned) == len(by_name)  # every item once
+    for name, expected in EXPECTED_LINKS.items():
+        assert _links(by_name[name]) == expected, name
 
 
 def test_images_scanned_first_link_when_the_models_arrive(db: str, tmp_path: Path) -> None:

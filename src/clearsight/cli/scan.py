@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, TextIO
+from typing import Annotated, Any, TextIO
 
 import typer
 from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -29,6 +29,7 @@ from clearsight.pipeline.output import RecordWriter
 from clearsight.pipeline.ray import RayExecutor
 from clearsight.provenance.stage import public
 from clearsight.store.db import open_engine
+from clearsight.store.linking import refs as model_refs
 from clearsight.store.provenance import LinkStore
 
 
@@ -88,6 +89,18 @@ def run_scan(
     writer = RecordWriter(out, fmt.value) if out is not None else None
     links = LinkStore(open_engine(settings.db))
     counts: Counter[str] = Counter()
+    held: list[tuple[ItemResult, dict[str, Any]]] = []
+    """Records of items that name model files, written once the whole scan is in the store: their
+    links then include the model files the walk reached after them (a LoRA sorted after the images
+    it made). Holding them, rather than identifying model files first, keeps one pass over the
+    files; it costs a few kilobytes of memory per such record until the scan ends."""
+
+    def write(result: ItemResult, extra: dict[str, Any]) -> None:
+        if result.provenance is not None:
+            extra["provenance"] = public(result.provenance) | {"links": links.links_for(result.provenance)}
+            counts["linked to a model file"] += bool(extra["provenance"]["links"])
+        if writer is not None and (only is None or only(result)):
+            writer.write(result, extra)
 
     def emit(result: ItemResult) -> None:
         report = matcher.match(result.hashes, result.qualities, result.variants.get("pdq"), (result.vpdq or {}).get("hashes"))
@@ -95,12 +108,12 @@ def run_scan(
         extra = report.record()
         if result.provenance is not None:
             counts[f"provenance verdict {result.provenance['verdict']}"] += 1
-            extra["provenance"] = public(result.provenance) | {"links": links.links_for(result.provenance)}
-            counts["linked to a model file"] += bool(extra["provenance"]["links"])
         if result.modelfile is not None:
             counts["model files with dangerous pickle imports"] += bool(result.modelfile.get("unsafe_pickle"))
-        if writer is not None and (only is None or only(result)):
-            writer.write(result, extra)
+        if model_refs(result.provenance):
+            held.append((result, extra))
+        else:
+            write(result, extra)
 
     columns = (TextColumn("{task.description:>5}"), BarColumn(), MofNCompleteColumn(), DownloadColumn(), TimeElapsedColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True, disable=not console.is_terminal) as progress:
@@ -114,6 +127,8 @@ def run_scan(
             )
         except KeyboardInterrupt:
             raise ClearsightError("interrupted; what was committed is kept, run the same command again to resume") from None
+    for result, extra in held:
+        write(result, extra)
     table = summary_table(summary)
     for label in ("matched a bank", *sorted(key for key in counts if key != "matched a bank")):
         table.add_row(label, f"{counts[label]:,}")
