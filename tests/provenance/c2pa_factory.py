@@ -6,6 +6,7 @@ import datetime
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import c2pa
 from cryptography import x509
@@ -74,13 +75,28 @@ class CertificateAuthority:
         actions = [{"action": "c2pa.created", "digitalSourceType": IPTC + source_type}]
         if edited_with:
             actions.append({"action": "c2pa.edited", "digitalSourceType": IPTC + edited_with})
-        manifest = {
+        return self.sign_manifest(data, mime, {
             "claim_generator_info": [{"name": generator, "version": "1.0"}],
             "title": "test image",
             "assertions": [{"label": "c2pa.actions", "data": {"actions": actions}}],
-        }
+        })
+
+    def sign_manifest(self, data: bytes, mime: str, manifest: dict[str, Any], parent: bytes | None = None, remote_url: str | None = None,
+                      legacy: bool = False) -> bytes:
+        """Sign `manifest` into `data`; `parent`: a signed file added as the `parentOf` ingredient
+        (label `parent`); `remote_url`: keep the manifest outside the file, referenced from XMP;
+        `legacy`: a version 1 claim, unchecked after signing, as manifests before C2PA 2 were
+        (today's c2pa would refuse a `c2pa.created` without a source type)."""
         signer = c2pa.Signer.from_info(c2pa.C2paSignerInfo(b"es256", self.chain_pem, self.key_pem, None))
         out = io.BytesIO()
-        with c2pa.Builder(manifest, c2pa.Context.from_dict({"trust": {"trust_config": TRUST_CONFIG}})) as builder:
+        settings: dict[str, Any] = {"trust": {"trust_config": TRUST_CONFIG}}
+        if legacy:
+            manifest, settings["verify"] = {**manifest, "claim_version": 1}, {"verify_after_sign": False}
+        with c2pa.Builder(manifest, c2pa.Context.from_dict(settings)) as builder:
+            if parent is not None:
+                builder.add_ingredient({"title": "parent", "relationship": "parentOf", "label": "parent"}, mime, io.BytesIO(parent))
+            if remote_url is not None:
+                builder.set_no_embed()
+                builder.set_remote_url(remote_url)
             builder.sign(signer, mime, io.BytesIO(data), out)
         return out.getvalue()

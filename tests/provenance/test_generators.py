@@ -122,7 +122,7 @@ def test_novelai_signature_verified_with_the_published_key_is_proof() -> None:
     verdict = verdict_of(_novelai_image(key), settings)
     evidence = sources(verdict)["novelai"]
     assert (verdict.verdict, verdict.strength, evidence.claims["signature"]) == ("ai", Strength.PROOF, "verified")
-    assert evidence.model == "NovelAI Diffusion V4.5 4BDE2A90"
+    assert (evidence.model, evidence.model_hash) == ("NovelAI Diffusion V4.5", "4BDE2A90")  # the hash NovelAI appends to the model name
     tampered = sources(verdict_of(_novelai_image(key, tamper=True), settings))["novelai"]
     assert (tampered.strength, tampered.claims["signature"]) == (Strength.STRONG, "does not verify")
     other_key = sources(verdict_of(_novelai_image(key)))["novelai"]  # only NovelAI's own key by default

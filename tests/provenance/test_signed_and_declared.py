@@ -11,7 +11,7 @@ from cryptography import x509
 from clearsight.config import Settings
 from clearsight.provenance.evidence import Strength
 from tests.media_factory import image_bytes
-from tests.provenance.c2pa_factory import CertificateAuthority
+from tests.provenance.c2pa_factory import IPTC, CertificateAuthority
 from tests.provenance_factory import exif_image, png, sources, verdict_of
 
 XMP = (
@@ -119,3 +119,36 @@ def test_signers_certified_for_the_uses_the_c2pa_trust_list_allows_are_trusted(e
     assert (trusted.claims["state"], trusted.strength, trusted.claims.get("failures")) == ("trusted", Strength.PROOF, None)
     assert sources(verdict_of(signed))["c2pa"].claims["state"] == "valid"
 
+
+
+def _manifest(*actions: dict[str, object], generator: str = "benign-converter") -> dict[str, object]:
+    return {"claim_generator_info": [{"name": generator, "version": "1.0"}], "title": "test image",
+            "assertions": [{"label": "c2pa.actions", "data": {"actions": list(actions)}}]}
+
+
+def test_an_ai_claim_made_in_a_parent_ingredient_is_found_when_a_later_tool_signs_without_one(ca: CertificateAuthority, trusting: Settings) -> None:
+    parent = ca.sign(image_bytes("JPEG"), "image/jpeg", "trainedAlgorithmicMedia", generator="benign-generator")
+    child = ca.sign_manifest(image_bytes("JPEG", seed=2), "image/jpeg",
+                             _manifest({"action": "c2pa.opened", "parameters": {"ingredientIds": ["parent"]}}, {"action": "c2pa.converted"}), parent=parent)
+    verdict = verdict_of(child, trusting)
+    ingredient = sources(verdict)["c2pa.ingredient"]
+    assert sources(verdict)["c2pa"].claims["digital_source_type"] is None
+    assert (ingredient.ai_generated, ingredient.strength, ingredient.tool) == (True, Strength.STRONG, "benign-generator 1.0")
+    assert (ingredient.claims["state"], ingredient.claims["relationship"], ingredient.claims["digital_source_type"]) == ("valid", "parentOf", "trainedAlgorithmicMedia")
+    assert (verdict.verdict, verdict.strength) == ("ai", Strength.STRONG)
+
+
+def test_older_manifests_that_say_ai_generated_in_words_are_strong_evidence_never_proof(ca: CertificateAuthority, trusting: Settings) -> None:
+    worded = _manifest({"action": "c2pa.created", "softwareAgent": "Benign Image Creator", "description": "AI Generated Image"})
+    verdict = verdict_of(ca.sign_manifest(image_bytes("JPEG"), "image/jpeg", worded, legacy=True), trusting)
+    c2pa = sources(verdict)["c2pa"]
+    assert (c2pa.claims["state"], c2pa.claims["ai_wording"], c2pa.ai_generated, c2pa.strength) == ("trusted", "AI Generated Image", True, Strength.STRONG)
+    assert (verdict.verdict, verdict.strength) == ("ai", Strength.STRONG)
+
+
+def test_a_remote_manifest_is_reported_with_its_url_and_never_fetched(ca: CertificateAuthority, trusting: Settings) -> None:
+    url = "https://manifests.invalid/store/abc.c2pa"  # .invalid never resolves: a fetch would fail loudly
+    signed = ca.sign_manifest(image_bytes("JPEG"), "image/jpeg", _manifest({"action": "c2pa.created", "digitalSourceType": IPTC + "digitalCapture"}),
+                              remote_url=url)
+    c2pa = sources(verdict_of(signed, trusting))["c2pa"]
+    assert (c2pa.claims, c2pa.strength, c2pa.ai_generated) == ({"state": "remote", "remote_manifest": url}, Strength.INDICATIVE, None)

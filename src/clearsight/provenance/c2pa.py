@@ -4,13 +4,22 @@ The validation state decides the strength: `Trusted` (the signer chains to a con
 anchor, `--c2pa-trust-anchors` / $CLEARSIGHT_C2PA_TRUST_ANCHORS) is proof; `Valid` (intact, but
 signed by a certificate nobody vouched for, which anyone can make) is strong; `Invalid`
 (tampered, or a broken signature) is only indicative and lists the failure codes. The claims
-come from the active manifest's actions (see `_source_type`).
+come from the active manifest's actions (see `_source_type`); older Microsoft manifests, which
+say "AI Generated Image" in words and name no source type, are strong evidence at most.
+
+Each ingredient with a manifest of its own (a DALL-E image later converted by ChatGPT) is its own
+evidence, `c2pa.ingredient`, strong when its manifest validated and indicative otherwise: an AI
+claim made upstream is not lost when a later tool signs without one. A manifest kept remotely
+(XMP `dcterms:provenance`, as Adobe Firefly and CDNs do) is reported with its URL and never
+fetched: scans stay offline.
 """
 
 from __future__ import annotations
 
 import functools
 import io
+import json
+import re
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -56,6 +65,17 @@ def _context(trust_anchors: Path | None) -> c2pa_lib.Context:
                                        "verify": {"verify_trust": True, **OFFLINE}})
 
 
+AI_WORDING = re.compile(r"\bAI[ -]generated (image|content|media)\b", re.IGNORECASE)
+"""How manifests written before `digitalSourceType` was required said an image was generated
+(Microsoft's Bing Image Creator and Designer wrote "AI Generated Image")."""
+REMOTE_URL = re.compile(rb'dcterms:provenance(?:="|>)(https?://[^"<\s]{1,2048})')
+"""The XMP reference to a manifest kept outside the file."""
+NOT_TAMPERING = frozenset({"signingCredential.untrusted"})
+"""Validation codes that say who signed, not that anything was altered."""
+MAX_INGREDIENT_DEPTH = 8
+"""Ingredients of ingredients followed at most this deep (a manifest store is a tree, but a hostile one need not be)."""
+
+
 def _actions(manifest: dict[str, Any]) -> list[dict[str, Any]]:
     actions: list[dict[str, Any]] = []
     for assertion in manifest.get("assertions") or []:
@@ -75,6 +95,18 @@ def _source_type(manifest: dict[str, Any]) -> str | None:
     return next((t for t in types if source_type.ai_claim(t)), None) or next(iter(created + types), None)
 
 
+def _ai_wording(manifest: dict[str, Any]) -> str | None:
+    """The words of an action that call the image AI generated, where no source type says so."""
+    for action in _actions(manifest):
+        agent = action.get("softwareAgent")
+        texts = [action.get("description"), agent.get("name") if isinstance(agent, dict) else agent]
+        for text in texts:
+            found = AI_WORDING.search(text) if isinstance(text, str) else None
+            if found:
+                return found.group(0)
+    return None
+
+
 def _generator(manifest: dict[str, Any]) -> str | None:
     info = manifest.get("claim_generator_info")
     if isinstance(info, list) and info and isinstance(info[0], dict) and info[0].get("name"):
@@ -87,34 +119,68 @@ def _failures(results: dict[str, Any] | None) -> list[str]:
     return sorted({str(entry.get("code")) for entry in active.get("failure") or [] if isinstance(entry, dict)})
 
 
+def remote_evidence(url: str) -> Evidence:
+    """A manifest the file points at but does not hold; it is not fetched, so it proves nothing."""
+    return Evidence(source="c2pa", strength=Strength.INDICATIVE, claims={"state": "remote", "remote_manifest": url})
+
+
+def _claim_evidence(source: str, manifest: dict[str, Any], state: str, strength: Strength, failures: list[str]) -> Evidence:
+    """What one manifest claims, at the strength its validation allows."""
+    dst = _source_type(manifest)
+    wording = _ai_wording(manifest) if dst is None else None
+    signature = manifest.get("signature_info") or {}
+    claims: dict[str, Any] = {"state": state, "digital_source_type": dst, "signer": signature.get("common_name") or signature.get("issuer"),
+                              "issuer": signature.get("issuer")}
+    if wording:
+        claims["ai_wording"] = wording
+        strength = min(strength, Strength.STRONG)
+    if failures:
+        claims["failures"] = failures
+    ai = source_type.ai_claim(dst) if dst else (True if wording else None)
+    return Evidence(source=source, strength=strength, ai_generated=ai, tool=_generator(manifest), claims=claims)
+
+
+def _ingredients(store: dict[str, Any], manifest: dict[str, Any], depth: int = 0) -> list[Evidence]:
+    """Evidence of every ingredient with a manifest in the store, ingredients of ingredients too."""
+    found: list[Evidence] = []
+    manifests = store.get("manifests") or {}
+    for ingredient in manifest.get("ingredients") or []:
+        label = ingredient.get("active_manifest") if isinstance(ingredient, dict) else None
+        parent = manifests.get(label) if isinstance(label, str) else None
+        if not isinstance(parent, dict) or depth >= MAX_INGREDIENT_DEPTH:
+            continue
+        # Its validation was recorded when the later tool signed, against that tool's trust list:
+        # an untrusted signer then says nothing about tampering.
+        failures = [code for code in _failures(ingredient.get("validation_results")) if code not in NOT_TAMPERING]
+        state = "invalid" if failures else "valid"
+        evidence = _claim_evidence("c2pa.ingredient", parent, state, Strength.INDICATIVE if failures else Strength.STRONG, failures)
+        evidence.claims["relationship"] = ingredient.get("relationship")
+        found += [evidence, *_ingredients(store, parent, depth + 1)]
+    return found
+
+
 def read_manifest(stream: BinaryIO, mime: str, trust_anchors: Path | None) -> list[Evidence]:
-    """C2PA evidence from a file of any format c2pa reads (images, MP4/MOV and other BMFF video)."""
+    """C2PA evidence from a file of any format c2pa reads (images, MP4/MOV and other BMFF video):
+    the active manifest's, then each ingredient's."""
     try:
         with c2pa_lib.Reader(mime, stream, context=_context(trust_anchors)) as reader:
             state = reader.get_validation_state() or "Invalid"
             manifest = reader.get_active_manifest() or {}
             failures = _failures(reader.get_validation_results())
+            store = json.loads(reader.json() or "{}")
     except c2pa_lib.C2paError as exc:
         if "ManifestNotFound" in type(exc).__name__ or "ManifestNotFound" in str(exc):
             return []
+        remote = re.search(r"remote manifests from url (https?://\S{1,2048})", str(exc))
+        if remote:
+            return [remote_evidence(remote.group(1))]
         return [unreadable("c2pa", f"the C2PA manifest store cannot be read: {exc}")]
     except OSError as exc:
         return [unreadable("c2pa", f"the trust anchors cannot be read: {exc}")]
-    dst = _source_type(manifest)
-    signature = manifest.get("signature_info") or {}
-    signer = signature.get("common_name") or signature.get("issuer")
-    claims: dict[str, Any] = {"state": state.lower(), "digital_source_type": dst, "signer": signer, "issuer": signature.get("issuer")}
-    if failures:
-        claims["failures"] = failures
-    return [
-        Evidence(
-            source="c2pa",
-            strength=STRENGTH_BY_STATE.get(state, Strength.INDICATIVE),
-            ai_generated=source_type.ai_claim(dst) if dst else None,
-            tool=_generator(manifest),
-            claims=claims,
-        )
-    ]
+    except ValueError as exc:
+        return [unreadable("c2pa", f"the C2PA manifest store cannot be read: {exc}")]
+    active = _claim_evidence("c2pa", manifest, state.lower(), STRENGTH_BY_STATE.get(state, Strength.INDICATIVE), failures)
+    return [active, *_ingredients(store if isinstance(store, dict) else {}, manifest)]
 
 
 class C2paReader:
@@ -122,5 +188,6 @@ class C2paReader:
 
     def read(self, context: ImageContext) -> list[Evidence]:
         if not all(marker in context.data for marker in C2PA_MARKERS):
-            return []
+            remote = REMOTE_URL.search(context.data)
+            return [remote_evidence(remote.group(1).decode("ascii", "replace"))] if remote else []
         return read_manifest(io.BytesIO(context.data), MIME_BY_FORMAT.get(context.format or "", ""), context.settings.c2pa_trust_anchors)

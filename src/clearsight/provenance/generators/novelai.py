@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from typing import Any
 
 import numpy as np
@@ -61,6 +62,15 @@ def verify(pixels: UINT8 | None, comment: dict[str, Any], keys: tuple[str, ...])
     return False
 
 
+MODEL_HASH = re.compile(r"(.*\S)\s+([0-9A-Fa-f]{8})")
+"""NovelAI's `Source` names the model and ends with its 8-digit hash: "Stable Diffusion 1D44365E"."""
+
+
+def _model_and_hash(source: str | None) -> tuple[str | None, str | None]:
+    found = MODEL_HASH.fullmatch(source) if source else None
+    return (found.group(1), found.group(2)) if found else (source, None)
+
+
 class NovelAIReader:
     name = "novelai"
 
@@ -81,5 +91,6 @@ class NovelAIReader:
             if text_or_none(comment.get("uc")):
                 claims["negative_prompt"] = comment["uc"]
             strength = Strength.PROOF if verified else Strength.STRONG
-            out.append(Evidence("novelai", strength, True, "NovelAI", text_or_none(meta.get("Source")), None, [], claims))
+            model, model_hash = _model_and_hash(text_or_none(meta.get("Source")))
+            out.append(Evidence("novelai", strength, True, "NovelAI", model, model_hash, [], claims))
         return out
