@@ -1,4 +1,4 @@
-"""picklescan's own test files (tests/fixtures/picklescan), scanned by `clearsight scan`: every file
+"""picklescan's own test files (read from `tests.peer_files`; their sources, licences and expectations in tests/fixtures/picklescan), scanned by `clearsight scan`: every file
 picklescan's tests call dangerous is flagged with at least the dangerous globals they list, and no
 file they call benign is flagged.
 
@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from tests.cli_runner import clearsight, records
+from tests.peer_files import EXPECTATIONS, peer_folder
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "picklescan"
-EXPECTED: dict[str, dict[str, Any]] = json.loads((FIXTURES / "expected.json").read_text())
+FIXTURES = peer_folder("picklescan")
+EXPECTED: dict[str, dict[str, Any]] = json.loads((EXPECTATIONS / "picklescan" / "expected.json").read_text())
 NOT_FIXTURES = {"README.md", "expected.json", "make_fixtures.py"}
 DANGEROUS = sorted(name for name, expected in EXPECTED.items() if not expected["benign"])
 BENIGN = sorted(name for name, expected in EXPECTED.items() if expected["benign"])

@@ -1,4 +1,4 @@
-"""sd-parsers' own sample images (tests/fixtures/sd_parsers), scanned by `clearsight scan`: each is
+"""sd-parsers' own sample images (read from `tests.peer_files`; their sources, licences and expectations in tests/fixtures/sd_parsers), scanned by `clearsight scan`: each is
 judged AI-made by the tool sd-parsers' tests name, with the model, seed, steps, sampler and CFG
 scale they expect wherever Clearsight's record gives one, and its prompts hidden from the output.
 
@@ -18,9 +18,10 @@ from typing import Any
 import pytest
 
 from tests.cli_runner import clearsight, records
+from tests.peer_files import EXPECTATIONS, peer_folder
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "sd_parsers"
-EXPECTED: dict[str, dict[str, Any]] = json.loads((FIXTURES / "expected.json").read_text())
+FIXTURES = peer_folder("sd_parsers")
+EXPECTED: dict[str, dict[str, Any]] = json.loads((EXPECTATIONS / "sd_parsers" / "expected.json").read_text())
 NOT_FIXTURES = {"README.md", "expected.json"}
 NAMES = sorted(EXPECTED)
 
