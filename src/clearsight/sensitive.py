@@ -10,8 +10,13 @@ the item page, the API, case exports) hides them unless an analyst reveals them 
 
 from __future__ import annotations
 
-SENSITIVE_CLAIMS = frozenset({"prompt", "negative_prompt", "template", "negative_template", "caption", "other_tags"})
-"""Provenance claim keys whose values are free text (`other_tags`: a container's non-technical tags)."""
+CHARACTER_CARD_TEXTS = ("card_name", "card_creator", "card_description", "card_personality", "card_scenario", "card_first_message",
+                        "card_example_messages", "card_system_prompt", "card_creator_notes", "card_tags")
+"""The free texts of a chatbot character card (`provenance.character_card`): all hidden, the name too."""
+SENSITIVE_CLAIMS = frozenset({"prompt", "negative_prompt", "template", "negative_template", "caption", "other_tags", "prompt_writer",
+                              *CHARACTER_CARD_TEXTS})
+"""Provenance claim keys whose values are free text (`other_tags`: a container's non-technical tags;
+`prompt_writer`: the person IPTC names as a prompt's author)."""
 
 _SETTING_WORDS = ("prompt", "template", "wildcard", "caption")
 """A generator setting whose name holds one of these is free text (A1111 `Hires prompt`, `Template`...)."""

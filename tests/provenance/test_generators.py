@@ -169,3 +169,12 @@ def test_flux_reference_cli_exif() -> None:
                                piexif.ImageIFD.Model: b"flux-dev", piexif.ImageIFD.ImageDescription: b"a cylinder"})
     evidence = sources(verdict_of(data))["flux"]
     assert (evidence.model, evidence.claims["mode"], evidence.claims["prompt"]) == ("flux-dev", "txt2img", "a cylinder")
+
+
+def test_invokeai_1_dream_command_lines_and_model_ids_are_read() -> None:
+    dream = sources(verdict_of(png({"Dream": '"a red square on grey" -s 50 -S 12345 -W 512 -H 512 -C 7.5 -A k_lms'})))["invokeai"]
+    assert (dream.tool, dream.claims["parameters"]) == ("InvokeAI", {"steps": 50, "seed": 12345, "width": 512, "height": 512, "cfg_scale": 7.5, "sampler": "k_lms"})
+    assert dream.claims["prompt"] == "a red square on grey"
+    legacy = {"model": "stable diffusion", "model_id": "stable-diffusion-1.4", "app_id": "lstein/stable-diffusion", "image": {"prompt": "a cube", "seed": 1}}
+    assert sources(verdict_of(png({"sd-metadata": json.dumps(legacy)})))["invokeai"].model == "stable-diffusion-1.4"
+    assert "not a dream command line" in (sources(verdict_of(png({"Dream": '"unterminated -s 5'})))["invokeai"].unreadable or "")

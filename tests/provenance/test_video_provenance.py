@@ -30,8 +30,8 @@ def _verdict(path: Path, settings: Settings | None = None) -> Verdict:
     return explain(item, settings)
 
 
-def _tagged_video(path: Path, tags: dict[str, str]) -> Path:
-    with av.open(str(path), "w") as container:
+def _tagged_video(path: Path, tags: dict[str, str], options: dict[str, str] | None = None) -> Path:
+    with av.open(str(path), "w", options=options or {}) as container:
         container.metadata.update(tags)
         stream = container.add_stream("libx264", rate=FPS)
         stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p"
@@ -99,3 +99,51 @@ def test_contact_sheets_are_greyscale_and_blurred_unless_asked(tmp_path: Path) -
     out = tmp_path / "sheet.png"
     done = clearsight("explain", str(video), "--contact-sheet", str(out))
     assert out.exists() and "greyscale, blur 8" in done.stderr
+
+
+def test_comfyui_save_video_tags_prompt_and_workflow_are_read(tmp_path: Path) -> None:
+    # as ComfyUI's SaveVideo writes them: free-form MP4 tags, which FFmpeg keeps only with this flag
+    video = _tagged_video(tmp_path / "saved.mp4", {"prompt": json.dumps(comfy_graph()), "workflow": json.dumps({"nodes": []})},
+                          {"movflags": "use_metadata_tags"})
+    verdict = _verdict(video)
+    assert (verdict.verdict, sources(verdict)["comfyui"].model) == ("ai", "benign_base.safetensors")
+
+
+def _audio(path: Path, tags: dict[str, str], fmt: str = "mp3") -> Path:
+    """A second of silence in `fmt`, with container tags (ID3 in MP3)."""
+    with av.open(str(path), "w", format=fmt) as container:
+        container.metadata.update(tags)
+        stream = container.add_stream("mp3" if fmt == "mp3" else "pcm_s16le", rate=16000)
+        stream.layout = "mono"
+        for index in range(14):
+            frame = av.AudioFrame.from_ndarray(np.zeros((1, 1152), dtype=np.int16), format="s16", layout="mono")
+            frame.sample_rate, frame.pts = 16000, index * 1152
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return path
+
+
+def test_audio_gets_provenance_from_its_tags_and_its_c2pa_manifest(tmp_path: Path) -> None:
+    labelled = _audio(tmp_path / "voice.mp3", {"AIGC": json.dumps({"Label": "1", "ContentProducer": "benign-service"}), "comment": "private words"})
+    record = records(clearsight("scan", str(labelled), "--db", str(tmp_path / "a.db"), "--format", "jsonl").stdout)[0]
+    assert (record["media_type"], record["provenance"]["verdict"]) == ("audio", "ai")
+    assert "private words" not in json.dumps(record)
+    ca = CertificateAuthority.create()
+    wav = tmp_path / "signed.wav"
+    wav.write_bytes(ca.sign(_audio(tmp_path / "plain.wav", {}, fmt="wav").read_bytes(), "audio/wav", "trainedAlgorithmicMedia"))
+    item = item_of(wav.read_bytes(), str(wav))
+    identify(item, Settings())
+    verdict = explain(item, replace(Settings(), c2pa_trust_anchors=ca.write_anchors(tmp_path)))
+    assert (item.result.media_type, verdict.verdict, verdict.strength, sources(verdict)["c2pa"].claims["state"]) == ("audio", "ai", Strength.PROOF, "trusted")
+
+
+def test_audio_without_provenance_is_unknown_and_a_damaged_file_is_unreadable_not_a_crash(tmp_path: Path) -> None:
+    plain = _audio(tmp_path / "plain.mp3", {})
+    scanned = records(clearsight("scan", str(plain), "--db", str(tmp_path / "p.db"), "--format", "jsonl").stdout)[0]
+    assert scanned["provenance"]["verdict"] == "unknown"
+    damaged = item_of(plain.read_bytes()[:600] + b"\xff" * 50, "damaged.mp3")
+    identify(damaged, Settings())
+    assert damaged.result.media_type == "audio"
+    assert explain(damaged, Settings()).verdict == "unknown"

@@ -35,7 +35,10 @@ def identify(item: Item, settings: Settings) -> None:
         return
     kind = filetype.guess(head)
     if kind is None:
-        result.media_type = "other"
+        if head[4:8] == b"ftyp":  # ISO BMFF of a brand filetype does not list (DASH and CMAF segments: `dash`, `cmfc`, `iso6`...)
+            result.media_type, result.mime = "video", "video/mp4"
+        else:
+            result.media_type = "other"
         return
     result.mime = kind.mime
     if kind.mime in _IMAGE_MIMES:

@@ -140,22 +140,34 @@ def _claim_evidence(source: str, manifest: dict[str, Any], state: str, strength:
     return Evidence(source=source, strength=strength, ai_generated=ai, tool=_generator(manifest), claims=claims)
 
 
-def _ingredients(store: dict[str, Any], manifest: dict[str, Any], depth: int = 0) -> list[Evidence]:
+def _ingredient_failures(ingredient: dict[str, Any], label: str, deltas: list[Any]) -> list[str]:
+    """An ingredient's failure codes, wherever its c2pa version keeps them: `validation_results`
+    (C2PA 2), `validation_status` (1.x, failures only), and the reader's `ingredientDeltas` for
+    failures found on reading (their URLs name the ingredient's manifest)."""
+    codes = set(_failures(ingredient.get("validation_results")))
+    codes |= {str(entry.get("code")) for entry in ingredient.get("validation_status") or [] if isinstance(entry, dict) and entry.get("code")}
+    for delta in deltas:
+        failures = ((delta.get("validationDeltas") or {}).get("failure") or []) if isinstance(delta, dict) else []
+        codes |= {str(entry.get("code")) for entry in failures if isinstance(entry, dict) and label in str(entry.get("url", ""))}
+    return sorted(codes - NOT_TAMPERING)
+
+
+def _ingredients(store: dict[str, Any], manifest: dict[str, Any], deltas: list[Any], depth: int = 0) -> list[Evidence]:
     """Evidence of every ingredient with a manifest in the store, ingredients of ingredients too."""
     found: list[Evidence] = []
     manifests = store.get("manifests") or {}
     for ingredient in manifest.get("ingredients") or []:
         label = ingredient.get("active_manifest") if isinstance(ingredient, dict) else None
         parent = manifests.get(label) if isinstance(label, str) else None
-        if not isinstance(parent, dict) or depth >= MAX_INGREDIENT_DEPTH:
+        if not isinstance(label, str) or not isinstance(parent, dict) or depth >= MAX_INGREDIENT_DEPTH:
             continue
         # Its validation was recorded when the later tool signed, against that tool's trust list:
         # an untrusted signer then says nothing about tampering.
-        failures = [code for code in _failures(ingredient.get("validation_results")) if code not in NOT_TAMPERING]
+        failures = _ingredient_failures(ingredient, label, deltas)
         state = "invalid" if failures else "valid"
         evidence = _claim_evidence("c2pa.ingredient", parent, state, Strength.INDICATIVE if failures else Strength.STRONG, failures)
         evidence.claims["relationship"] = ingredient.get("relationship")
-        found += [evidence, *_ingredients(store, parent, depth + 1)]
+        found += [evidence, *_ingredients(store, parent, deltas, depth + 1)]
     return found
 
 
@@ -166,11 +178,12 @@ def read_manifest(stream: BinaryIO, mime: str, trust_anchors: Path | None) -> li
         with c2pa_lib.Reader(mime, stream, context=_context(trust_anchors)) as reader:
             state = reader.get_validation_state() or "Invalid"
             manifest = reader.get_active_manifest() or {}
-            failures = _failures(reader.get_validation_results())
+            results = reader.get_validation_results() or {}
+            failures = _failures(results)
             store = json.loads(reader.json() or "{}")
     except c2pa_lib.C2paError as exc:
-        if "ManifestNotFound" in type(exc).__name__ or "ManifestNotFound" in str(exc):
-            return []
+        if any(kind in type(exc).__name__ or kind in str(exc) for kind in ("ManifestNotFound", "NotSupported")):
+            return []  # no manifest, or a format c2pa has no manifest place in (WebM, Ogg, FLAC...)
         remote = re.search(r"remote manifests from url (https?://\S{1,2048})", str(exc))
         if remote:
             return [remote_evidence(remote.group(1))]
@@ -180,7 +193,8 @@ def read_manifest(stream: BinaryIO, mime: str, trust_anchors: Path | None) -> li
     except ValueError as exc:
         return [unreadable("c2pa", f"the C2PA manifest store cannot be read: {exc}")]
     active = _claim_evidence("c2pa", manifest, state.lower(), STRENGTH_BY_STATE.get(state, Strength.INDICATIVE), failures)
-    return [active, *_ingredients(store if isinstance(store, dict) else {}, manifest)]
+    deltas = results.get("ingredientDeltas") if isinstance(results, dict) else None
+    return [active, *_ingredients(store if isinstance(store, dict) else {}, manifest, deltas if isinstance(deltas, list) else [])]
 
 
 class C2paReader:

@@ -3,7 +3,9 @@ A new reader is one module plus one line here."""
 
 from __future__ import annotations
 
+from clearsight.provenance.aigc_label import AigcLabelReader
 from clearsight.provenance.c2pa import C2paReader
+from clearsight.provenance.character_card import CharacterCardReader
 from clearsight.provenance.generators.a1111 import A1111Reader
 from clearsight.provenance.generators.comfyui import ComfyUIReader
 from clearsight.provenance.generators.flux import FluxReader
@@ -11,6 +13,7 @@ from clearsight.provenance.generators.fooocus import FooocusReader
 from clearsight.provenance.generators.invokeai import InvokeAIReader
 from clearsight.provenance.generators.novelai import NovelAIReader
 from clearsight.provenance.generators.swarmui import SwarmUIReader
+from clearsight.provenance.iptc_ai import IptcAiReader
 from clearsight.provenance.reader import ProvenanceReader
 from clearsight.provenance.stealth import StealthReader
 from clearsight.provenance.watermark import WatermarkReader
@@ -24,8 +27,10 @@ GENERATOR_READERS: tuple[ProvenanceReader, ...] = (
     FooocusReader(),
     SwarmUIReader(),
     FluxReader(),
+    AigcLabelReader(),
 )
-"""Readers of generation metadata, which video containers can carry in their tags too."""
+"""Readers of generation metadata, which video and audio containers can carry in their tags too."""
 PIXEL_READERS: tuple[ProvenanceReader, ...] = (WatermarkReader(),)
 """Readers of the pixels that work on decoded video frames (stealth LSBs do not survive video codecs)."""
-READERS: tuple[ProvenanceReader, ...] = (C2paReader(), XmpReader(), *GENERATOR_READERS, StealthReader(), *PIXEL_READERS)
+READERS: tuple[ProvenanceReader, ...] = (C2paReader(), XmpReader(), IptcAiReader(), *GENERATOR_READERS, CharacterCardReader(), StealthReader(),
+                                         *PIXEL_READERS)

@@ -66,13 +66,13 @@ def public(record: dict[str, Any], show_prompts: bool = False) -> dict[str, Any]
 
 
 def explain(item: Item, settings: Settings) -> Verdict:
-    """The verdict for one image or video item."""
-    if item.result.media_type == "video":
+    """The verdict for one image, video or audio item."""
+    if item.result.media_type in ("video", "audio"):
         return decide(video_evidence(item, settings))
     return decide(collect(ImageContext.of(item, settings)))
 
 
 def read_provenance(item: Item, settings: Settings) -> None:
-    """Pipeline stage: attach the provenance record to image and video items."""
-    if item.result.media_type in ("image", "video"):
+    """Pipeline stage: attach the provenance record to image, video and audio items."""
+    if item.result.media_type in ("image", "video", "audio"):
         item.result.provenance = verdict_record(explain(item, settings))

@@ -1,6 +1,9 @@
-"""Provenance of videos: a C2PA manifest in the MP4/MOV (BMFF) file, the container's tags, the
-generation metadata tools write into those tags (ComfyUI's VideoHelperSuite stores its `prompt`
-and `workflow` graphs in the `comment` tag), and invisible watermarks on a few decoded frames.
+"""Provenance of videos and audio: a C2PA manifest in the file (MP4/MOV, and MP3, WAV, M4A, FLAC
+as c2pa reads them), the container's tags (ID3, RIFF INFO, MP4 and Vorbis tags through FFmpeg),
+the generation metadata tools write into those tags (ComfyUI's VideoHelperSuite stores its
+`prompt` and `workflow` graphs in the `comment` tag, its built-in SaveVideo in `prompt` and
+`workflow` tags; China's GB 45438 label is an `AIGC` tag), and invisible watermarks on a few
+decoded frames of videos. Cloned voices are part of the harm, so audio is examined like video.
 
 Container tags can hold prompts, so only tags known to be technical (encoder, handler, brands,
 software, camera make and model) are shown as claims; the names of the others are listed.
@@ -38,7 +41,7 @@ def _tags(container: av.container.InputContainer) -> dict[str, str]:
 def _generation_texts(tags: dict[str, str]) -> dict[str, str]:
     """Tags as the texts generator readers look for: a JSON tag holding `prompt`/`workflow` graphs
     is unpacked into them; an infotext tag is offered as `parameters`."""
-    texts: dict[str, str] = {}
+    texts: dict[str, str] = {"text:AIGC": tags["aigc"]} if tags.get("aigc") else {}
     for key in GENERATION_TAGS:
         value = tags.get(key)
         if not value:
@@ -84,7 +87,7 @@ def video_evidence(item: Item, settings: Settings) -> list[Evidence]:
             tags = _tags(container)
             frames = _frames(container) if container.streams.video else []
     except (av.FFmpegError, OSError, ValueError) as exc:
-        return [*evidence, unreadable("container", f"the video container cannot be read: {exc}")]
+        return [*evidence, unreadable("container", f"the container cannot be read: {exc}")]
     technical = {key: tags[key] for key in TECHNICAL_TAGS if key in tags}
     if tags:
         others = sorted(key for key in tags if key not in technical)

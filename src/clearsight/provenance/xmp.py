@@ -21,11 +21,31 @@ DST = IPTC_EXT + "DigitalSourceType"
 CREATOR_TOOL = XMP_BASIC + "CreatorTool"
 
 
-def _values(root: Element, name: str) -> list[str]:
-    """A property written either as an attribute of rdf:Description or as an element."""
+def xmp_values(root: Element, name: str) -> list[str]:
+    """A property written either as an attribute of rdf:Description or as an element (a plain
+    value, or the items of an rdf:Alt/Bag/Seq, as IPTC's language alternatives are)."""
     found = [element.attrib[name] for element in root.iter() if name in element.attrib]
-    found += [element.text.strip() for element in root.iter(name) if element.text and element.text.strip()]
+    for element in root.iter(name):
+        texts = [element.text] + [item.text for item in element.iter() if item is not element]
+        found += [text.strip() for text in texts if text and text.strip()]
     return found
+
+
+def parse_xmp(packet: bytes) -> Element:
+    """The XMP packet's tree; DefusedXmlException, ParseError or ValueError for one that cannot be parsed safely."""
+    root: Element = fromstring(packet.strip(b"\0 \r\n\t"), forbid_dtd=True)
+    return root
+
+
+def xmp_root(context: ImageContext) -> Element | None:
+    """The image's XMP tree for readers of other XMP properties: None when there is none or it
+    cannot be parsed safely (this module's reader reports that once)."""
+    if context.xmp is None:
+        return None
+    try:
+        return parse_xmp(context.xmp)
+    except (DefusedXmlException, ParseError, ValueError):
+        return None
 
 
 class XmpReader:
@@ -34,13 +54,12 @@ class XmpReader:
     def read(self, context: ImageContext) -> list[Evidence]:
         if context.xmp is None:
             return []
-        packet = context.xmp.strip(b"\0 \r\n\t")
         try:
-            root = fromstring(packet, forbid_dtd=True)
+            root = parse_xmp(context.xmp)
         except (DefusedXmlException, ParseError, ValueError) as exc:
             return [unreadable("xmp", f"the XMP packet cannot be parsed safely: {type(exc).__name__}: {exc}")]
-        types = _values(root, DST)
-        tools = _values(root, CREATOR_TOOL)
+        types = xmp_values(root, DST)
+        tools = xmp_values(root, CREATOR_TOOL)
         if not types:
             return []
         dst = types[0]

@@ -1,4 +1,6 @@
-"""InvokeAI: `invokeai_metadata` JSON (3.x onwards) and the older `sd-metadata` (2.x).
+"""InvokeAI: `invokeai_metadata` JSON (3.x onwards), the older `sd-metadata` (2.x; 1.x wrote a
+`model_id` there) and the oldest `Dream` chunk (1.x: the dream command line, a quoted prompt
+then its switches: `-s` steps, `-S` seed, `-W`/`-H` size, `-C` CFG scale, `-A` sampler).
 
 Model entries changed shape across versions (`model_name` in 3.x; `name`, `key`, `hash` with a
 `blake3:` prefix from 4.x), so each field is looked up under all its names.
@@ -6,6 +8,7 @@ Model entries changed shape across versions (`model_name` in 3.x; `name`, `key`,
 
 from __future__ import annotations
 
+import shlex
 from typing import Any
 
 from clearsight.provenance.context import ImageContext
@@ -53,8 +56,41 @@ def _from_sd_metadata(meta: dict[str, Any]) -> Evidence:
     claims: dict[str, Any] = {"found_in": "text:sd-metadata", "parameters": {key: image[key] for key in SETTINGS if key in image}}
     if text_or_none(prompt):
         claims["prompt"] = prompt
-    model = text_or_none(meta.get("model_weights")) or text_or_none(meta.get("model"))
+    model = text_or_none(meta.get("model_weights")) or text_or_none(meta.get("model_id")) or text_or_none(meta.get("model"))
     return Evidence("invokeai", Strength.STRONG, True, "InvokeAI", model, text_or_none(meta.get("model_hash")), [], claims)
+
+
+DREAM_SWITCHES = {"-s": "steps", "-S": "seed", "-W": "width", "-H": "height", "-C": "cfg_scale", "-A": "sampler", "-f": "strength"}
+
+
+def _switch_value(value: str) -> int | float | str:
+    if value.lstrip("-").isdigit():
+        return int(value)
+    found = number(value)
+    return found if found is not None else value
+
+
+def _from_dream(text: str) -> Evidence:
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return unreadable("invokeai", "the `Dream` chunk is not a dream command line")
+    claims: dict[str, Any] = {"found_in": "text:Dream", "parameters": {}}
+    prompt: list[str] = []
+    position = 0
+    while position < len(words):
+        word = words[position]
+        if word in DREAM_SWITCHES and position + 1 < len(words):
+            value = words[position + 1]
+            claims["parameters"][DREAM_SWITCHES[word]] = _switch_value(value)
+            position += 2
+            continue
+        if not word.startswith("-"):
+            prompt.append(word)
+        position += 1
+    if prompt:
+        claims["prompt"] = " ".join(prompt)
+    return Evidence("invokeai", Strength.STRONG, True, "InvokeAI", None, None, [], claims)
 
 
 class InvokeAIReader:
@@ -68,4 +104,7 @@ class InvokeAIReader:
                 continue
             meta = json_object(text)
             out.append(build(meta) if meta is not None else unreadable("invokeai", f"the `{key}` chunk is not a JSON object"))
+        dream = context.text("Dream")
+        if dream is not None:
+            out.append(_from_dream(dream))
         return out
