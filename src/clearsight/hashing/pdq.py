@@ -1,13 +1,14 @@
 """PDQ, Meta's perceptual image hash (`media.image` says what is decoded): the hash
 python-threatexchange's `PdqSignal`, and so HMA, computes for the same file.
 
-Two implementations, by size. Pictures up to REFERENCE_MAX_PIXELS go to pdqhash, the bindings of
-the reference C++ code that `PdqSignal` itself calls: on flat and synthetic pictures (test
-patterns, checkerboards, screenshots) the bits near the DCT median are decided by the float
-rounding of its exact loop order, which only the reference reproduces, and at that size it is
-also the quicker. Larger pictures go through `pdq_numpy`, which weighs and downsamples them in
-bands: pdqhash holds the whole picture as floats (2.7 GB at 169 MP) and takes 1 s at 12 MP where
-`pdq_numpy` takes 0.17 s, with the same hash on photographs (benchmarks/pdq_agreement.py)."""
+`pdq_numpy` weighs and downsamples the picture in bands and computes the hash; on photographs it
+gives the reference's bits (benchmarks/pdq_agreement.py) in a fraction of its time and memory
+(5 ms at 1 MP where pdqhash takes 23 ms; pdqhash holds the whole picture as floats). Where the
+bits near the DCT median are decided by float rounding (flat and synthetic pictures: fills,
+checkerboards, test patterns; `pdq_numpy.is_fragile`), only the reference's exact loop order gives
+its bits, so such pictures are hashed again by pdqhash, the bindings of the C++ reference that
+`PdqSignal` itself calls, up to REFERENCE_MAX_PIXELS.
+"""
 
 from __future__ import annotations
 
@@ -20,15 +21,16 @@ from PIL import Image
 
 from clearsight.config import Settings
 from clearsight.hashing.base import hamming_distance
-from clearsight.hashing.pdq_numpy import DIHEDRAL, bits_to_hex, downsampled, pdq_dihedral_from_block, pdq_from_block
+from clearsight.hashing.pdq_numpy import DIHEDRAL, bits_to_hex, downsampled, is_fragile, pdq_dihedral_from_block, pdq_from_block
 from clearsight.item import Item
 from clearsight.media.image import decode_for_hashing
 
 BAND_ROWS = 256
 """Pixel rows turned to luma at a time: a 12 MP photo's float luma would be 48 MB held whole."""
 
-REFERENCE_MAX_PIXELS = 1 << 20
-"""Largest picture (pixels) hashed by the reference code; beyond it `pdq_numpy` is quicker."""
+REFERENCE_MAX_PIXELS = 16 * 1024 * 1024
+"""Largest fragile picture hashed again by the reference (it needs about 8 bytes a pixel); a
+larger one keeps `pdq_numpy`'s bits, which may differ from the reference's in its tied bits."""
 REFERENCE_DIHEDRAL = ("original", "rotate270", "rotate180", "rotate90", "flip_y", "flip_x", "transpose", "transverse")
 """pdqhash's order of the 8 dihedral hashes, in `pdq_numpy.DIHEDRAL`'s names."""
 
@@ -58,10 +60,10 @@ class PdqSignal:
         of its upright picture under that orientation's transform name."""
         image, orientation = decode_for_hashing(item, settings.limits)
         kept = _variant_names(settings.pdq_dihedral, orientation)
-        if image.width * image.height <= REFERENCE_MAX_PIXELS:
+        block = downsampled(_bands(image), image.height, image.width)
+        if (block is None or is_fragile(block)) and image.width * image.height <= REFERENCE_MAX_PIXELS:
             variants, quality = _reference(image, bool(kept))
         else:
-            block = downsampled(_bands(image), image.height, image.width)
             del image
             if kept:
                 variants, quality = pdq_dihedral_from_block(block)

@@ -117,6 +117,24 @@ def _bits(coefficients: np.ndarray) -> np.ndarray:
     return bits
 
 
+NEAR_TIE = 1e-5
+"""How close to the median (relative to the largest coefficient) a DCT coefficient must be for
+float rounding to decide its bit: float32 sums in another order differ by about 1e-6."""
+
+
+def is_fragile(block: np.ndarray | None) -> bool:
+    """Whether the order of float operations could decide some of this block's bits: a DCT
+    coefficient other than the median itself lies within NEAR_TIE of it. Photographs almost never
+    have such ties; flat and synthetic pictures (fills, checkerboards, test patterns) do, their
+    coefficients being rounding noise around zero."""
+    if block is None:
+        return False
+    flat = _coefficients(block)[0].ravel()
+    median = np.partition(flat, 127)[127]
+    scale = float(np.abs(flat).max()) or 1.0
+    return int(np.count_nonzero(np.abs(flat - median) <= NEAR_TIE * scale)) > 1
+
+
 def pdq_from_block(block: np.ndarray | None) -> tuple[np.ndarray, int]:
     """(256 hash bits, bit k at index k, quality) of a downsampled image (see `downsampled`);
     an image too small to hash has no bits set and quality 0."""
