@@ -19,7 +19,7 @@ from fastapi import HTTPException, Request, status
 MAX_UPLOAD_BYTES = 64 * 1024 * 1024
 """The largest upload taken; larger requests get 413 before their body is read past this."""
 UPLOAD_PATHS = frozenset({"/api/v1/files", "/api/v1/files/provenance", "/m/lookup", "/h/hash", "/reports/import"})
-_BANK_CONTENT = re.compile(r"/+c/bank/[^/]+/content")
+_BANK_CONTENT = re.compile(r"/c/bank/[^/]+/content")
 
 
 def is_upload_path(path: str) -> bool:

@@ -10,7 +10,6 @@ from fastapi import HTTPException, Request
 from fastapi.responses import Response
 
 from clearsight.banks.signal_types import SIGNAL_TYPES, SignalType
-from clearsight.web.api import visible_banks
 from clearsight.web.tokens import ApiClient
 
 HMA_VERSION = "1.1.7"
@@ -21,7 +20,7 @@ HMA_PATHS = frozenset({"/status", "/status/live", "/site-map", "/openapi/openapi
 
 def is_hma_path(path: str) -> bool:
     """Whether a path is one of HMA's, whose errors are `{"message": ...}` (HMA's clients read that key)."""
-    return path.startswith(HMA_PREFIXES) or path in HMA_PATHS or path.startswith("//c/")
+    return path.startswith(HMA_PREFIXES) or path in HMA_PATHS
 
 
 def abort(status_code: int, message: str) -> NoReturn:
@@ -32,6 +31,17 @@ def abort(status_code: int, message: str) -> NoReturn:
 def json_response(content: Any, status_code: int = 200) -> Response:
     """Compact JSON, without FastAPI's validation and encoding pass (the lookups are hot paths)."""
     return Response(json.dumps(content, separators=(",", ":")), status_code, media_type="application/json")
+
+
+async def json_object(request: Request, refusal: str) -> dict[str, Any]:
+    """The request's JSON body if it is an object, else HMA's 400 with `refusal` (each route words its own)."""
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        abort(400, refusal)
+    return body
 
 
 def is_true(value: str | None, default: bool = False) -> bool:
@@ -55,8 +65,3 @@ def requested_banks(request: Request, client: ApiClient) -> list[str] | None:
         return None
     allowed = asked if client[1] is None else (set(client[1]) if asked is None else asked & set(client[1]))
     return sorted(allowed or ())
-
-
-def bank_names(request: Request, client: ApiClient) -> list[str]:
-    """Every bank name this token may use."""
-    return [bank.name for bank in visible_banks(request, client, with_counts=False)]

@@ -23,7 +23,7 @@ from clearsight.banks.signal_types import CONTENT_TYPES, SIGNAL_TYPES
 from clearsight.errors import ClearsightError
 from clearsight.store.banks import BankInfo, EntryInfo
 from clearsight.web.api import Client, may_use, visible_banks
-from clearsight.web.hma.common import abort, is_true, json_response
+from clearsight.web.hma.common import abort, is_true, json_object, json_response
 from clearsight.web.hma.hashing import hash_form, hash_url
 from clearsight.web.tokens import ApiClient
 from clearsight.web.uploads import is_multipart, uploaded_form
@@ -87,14 +87,7 @@ def _flag(value: Any) -> bool:
     abort(400, f"Invalid boolean: '{value}'")
 
 
-async def _json_object(request: Request) -> dict[str, Any]:
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        abort(400, "this endpoint expects a json object payload")
-    return body
+JSON_OBJECT = "this endpoint expects a json object payload"
 
 
 @router.get("/c/banks", summary="HMA: the banks this token may use")
@@ -105,7 +98,7 @@ def banks(request: Request, client: Client) -> Response:
 @router.post("/c/banks", summary="HMA: create a bank (tokens not limited to banks)")
 async def create_bank(request: Request, client: Client) -> Response:
     _may_manage_banks(client)
-    body = await _json_object(request)
+    body = await json_object(request, JSON_OBJECT)
     name = _checked_name(body.get("name"))
     # As HMA 1.1.7 reads it: `enabled_ratio` defaults to 1.0, so `enabled` counts only when the
     # ratio is given as null.
@@ -131,7 +124,7 @@ def get_bank(request: Request, client: Client, bank_name: str) -> Response:
 @router.put("/c/bank/{bank_name}", summary="HMA: rename a bank or change its enabled ratio")
 async def update_bank(request: Request, client: Client, bank_name: str) -> Response:
     _bank(request, client, bank_name, "Bank not found")
-    body = await _json_object(request)
+    body = await json_object(request, JSON_OBJECT)
     changes: dict[str, Any] = {}
     if body.get("name") is not None and body["name"] != bank_name:
         _may_manage_banks(client)
@@ -230,7 +223,7 @@ async def add_content(request: Request, client: Client, bank_name: str) -> Respo
 @router.post("/c/bank/{bank_name}/signal", summary="HMA: bank one content by its signals (`{signal_type: hash}`, and `note`)")
 async def add_signal(request: Request, client: Client, bank_name: str) -> Response:
     bank = _bank(request, client, bank_name)
-    body = await _json_object(request)
+    body = await json_object(request, JSON_OBJECT)
     note = _note(body.pop("note", None))
     return _add(request, client, bank, body, note, None)
 
@@ -275,7 +268,7 @@ def _timestamp(value: Any) -> int:
 @router.put("/c/bank/{bank_name}/content/{content_id}", summary="HMA: disable a banked content until a time (`disable_until_ts`), or change its `note`")
 async def update_content(request: Request, client: Client, bank_name: str, content_id: int) -> Response:
     entry = _entry(request, client, bank_name, content_id)
-    body = await _json_object(request)
+    body = await json_object(request, JSON_OBJECT)
     changes: dict[str, Any] = {}
     if "disable_until_ts" in body:
         changes["disable_until_ts"] = _timestamp(body["disable_until_ts"])
@@ -311,7 +304,7 @@ def get_signal_types(request: Request, client: Client) -> Response:
 @router.put("/c/signal_type/{signal_type_name}", summary="HMA: set a signal type's enabled ratio (tokens not limited to banks)")
 async def update_signal_type(request: Request, client: Client, signal_type_name: str) -> Response:
     _may_manage_banks(client)
-    body = await _json_object(request)
+    body = await json_object(request, JSON_OBJECT)
     if body.get("enabled_ratio") is None:
         abort(400, "enabled_ratio is required")
     ratio = _ratio(body["enabled_ratio"])

@@ -22,7 +22,7 @@ from starlette.routing import Route
 from clearsight.banks.matcher import Match, MatchQuery, Reach
 from clearsight.banks.signal_types import SIGNAL_TYPES
 from clearsight.web.api import Client
-from clearsight.web.hma.common import abort, is_true, json_response, requested_banks, signal_type
+from clearsight.web.hma.common import abort, is_true, json_object, json_response, requested_banks, signal_type
 from clearsight.web.hma.hashing import hash_form, hash_url
 from clearsight.web.lookups import SharedMatcher
 from clearsight.web.security import api_client
@@ -139,12 +139,7 @@ async def index_status(request: Request, client: Client) -> Response:
 
 @router.post("/m/compare", summary="HMA: compare pairs of hashes, by signal type")
 async def compare(request: Request, client: Client) -> Response:
-    try:
-        body = await request.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        abort(400, "Request input was not a dict")
+    body = await json_object(request, "Request input was not a dict")
     results = {}
     for name, pair in body.items():
         if not isinstance(pair, list):
