@@ -79,6 +79,7 @@ def _gguf_string(text: str) -> bytes:
 
 def gguf() -> bytes:
     kvs = [
+        _gguf_string("general.quality") + struct.pack("<I", 6) + struct.pack("<f", float("nan")),
         _gguf_string("general.architecture") + struct.pack("<I", 8) + _gguf_string("llama"),
         _gguf_string("general.name") + struct.pack("<I", 8) + _gguf_string("benign-tiny"),
         _gguf_string("llama.context_length") + struct.pack("<I", 4) + struct.pack("<I", 2048),

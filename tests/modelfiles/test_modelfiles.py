@@ -106,6 +106,7 @@ def test_gguf_header_metadata(tmp_path: Path) -> None:
     assert model["metadata"]["version"] == 3
     assert model["metadata"]["metadata"]["general.name"] == "benign-tiny"
     assert model["metadata"]["metadata"]["tokenizer.ggml.tokens"] == {"array_length": 100}
+    assert model["metadata"]["metadata"]["general.quality"] == "nan"  # JSON has no NaN: the scan output stays strict JSON
 
 
 def test_broken_model_files_get_an_error_each_and_the_rest_are_read(tmp_path: Path) -> None:

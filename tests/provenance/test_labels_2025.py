@@ -5,10 +5,15 @@ malformed ones are evidence marked unreadable, never a crash."""
 from __future__ import annotations
 
 import base64
+import io
 import json
+import zipfile
 
 import pytest
 
+from clearsight.config import Settings
+from clearsight.item import ItemResult
+from clearsight.pipeline.process import process_bytes
 from clearsight.provenance.evidence import Strength
 from clearsight.provenance.stage import public, verdict_record
 from tests.provenance_factory import exif_image, png, sources, verdict_of
@@ -70,3 +75,31 @@ def test_a_character_card_says_which_app_wrote_it_and_hides_every_free_text(chun
 
 def test_a_card_that_is_no_base64_json_is_unreadable() -> None:
     assert "not a base64 JSON character card" in (sources(verdict_of(png({"chara": "%%%not base64%%%"})))["character_card"].unreadable or "")
+
+
+def _charx(card: bytes, name: str = "robot.charx") -> list[ItemResult]:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("card.json", card)
+        archive.writestr("assets/icon/images/main.png", png())
+    return process_bytes(name, buffer.getvalue(), Settings())
+
+
+def test_a_charx_card_is_evidence_on_the_archive_and_its_pictures_are_scanned_as_members() -> None:
+    card = json.dumps({"spec": "chara_card_v3", "spec_version": "3.0",
+                       "data": {"name": "Benign Robot", "description": "a helpful robot", "extensions": {"risuai": {}}}}).encode()
+    archive, card_member, picture = _charx(card)
+    assert card_member.path == "robot.charx!/card.json" and card_member.provenance is None
+    evidence = archive.provenance["evidence"][0] if archive.provenance else {}
+    assert (evidence["source"], evidence["claims"]["chunk"], evidence["claims"]["apps"]) == ("character_card", "charx", ["risuai"])
+    assert archive.provenance and archive.provenance["verdict"] == "unknown"
+    assert (picture.path, picture.media_type, picture.parent) == ("robot.charx!/assets/icon/images/main.png", "image", 0)
+    shown = json.dumps(public(archive.provenance))
+    assert "Benign Robot" not in shown and "helpful robot" not in shown and '"card_name"' in shown
+
+
+def test_a_charx_whose_card_is_no_json_card_is_unreadable_and_an_ordinary_zip_has_no_provenance() -> None:
+    archive = _charx(b"\x00\x01 not json")[0]
+    assert archive.provenance and "not a JSON character card" in archive.provenance["evidence"][0]["unreadable"]
+    plain = _charx(b'{"settings": true}', name="backup.zip")[0]
+    assert plain.provenance is None

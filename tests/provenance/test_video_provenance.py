@@ -9,6 +9,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+import pytest
 from PIL import Image
 
 from clearsight.config import Settings
@@ -109,11 +110,17 @@ def test_comfyui_save_video_tags_prompt_and_workflow_are_read(tmp_path: Path) ->
     assert (verdict.verdict, sources(verdict)["comfyui"].model) == ("ai", "benign_base.safetensors")
 
 
-def _audio(path: Path, tags: dict[str, str], fmt: str = "mp3") -> Path:
-    """A second of silence in `fmt`, with container tags (ID3 in MP3)."""
-    with av.open(str(path), "w", format=fmt) as container:
+AUDIO_FORMATS = {"mp3": ("mp3", "mp3", "audio/mpeg"), "wav": ("wav", "pcm_s16le", "audio/wav"),
+                 "m4a": ("ipod", "aac", "audio/mp4"), "flac": ("flac", "flac", "audio/flac")}
+"""Extension: (FFmpeg muxer, codec, the media type c2pa signs it as)."""
+
+
+def _audio(path: Path, tags: dict[str, str]) -> Path:
+    """A second of silence in the format its extension names, with container tags (ID3 in MP3)."""
+    muxer, codec, _ = AUDIO_FORMATS[path.suffix[1:]]
+    with av.open(str(path), "w", format=muxer) as container:
         container.metadata.update(tags)
-        stream = container.add_stream("mp3" if fmt == "mp3" else "pcm_s16le", rate=16000)
+        stream = container.add_stream(codec, rate=16000)
         stream.layout = "mono"
         for index in range(14):
             frame = av.AudioFrame.from_ndarray(np.zeros((1, 1152), dtype=np.int16), format="s16", layout="mono")
@@ -125,15 +132,19 @@ def _audio(path: Path, tags: dict[str, str], fmt: str = "mp3") -> Path:
     return path
 
 
-def test_audio_gets_provenance_from_its_tags_and_its_c2pa_manifest(tmp_path: Path) -> None:
+def test_audio_gets_provenance_from_its_tags(tmp_path: Path) -> None:
     labelled = _audio(tmp_path / "voice.mp3", {"AIGC": json.dumps({"Label": "1", "ContentProducer": "benign-service"}), "comment": "private words"})
     record = records(clearsight("scan", str(labelled), "--db", str(tmp_path / "a.db"), "--format", "jsonl").stdout)[0]
     assert (record["media_type"], record["provenance"]["verdict"]) == ("audio", "ai")
     assert "private words" not in json.dumps(record)
+
+
+@pytest.mark.parametrize("extension", sorted(AUDIO_FORMATS))
+def test_a_c2pa_manifest_signed_into_audio_by_c2pa_python_is_read(tmp_path: Path, extension: str) -> None:
     ca = CertificateAuthority.create()
-    wav = tmp_path / "signed.wav"
-    wav.write_bytes(ca.sign(_audio(tmp_path / "plain.wav", {}, fmt="wav").read_bytes(), "audio/wav", "trainedAlgorithmicMedia"))
-    item = item_of(wav.read_bytes(), str(wav))
+    signed = tmp_path / f"signed.{extension}"
+    signed.write_bytes(ca.sign(_audio(tmp_path / f"plain.{extension}", {}).read_bytes(), AUDIO_FORMATS[extension][2], "trainedAlgorithmicMedia"))
+    item = item_of(signed.read_bytes(), str(signed))
     identify(item, Settings())
     verdict = explain(item, replace(Settings(), c2pa_trust_anchors=ca.write_anchors(tmp_path)))
     assert (item.result.media_type, verdict.verdict, verdict.strength, sources(verdict)["c2pa"].claims["state"]) == ("audio", "ai", Strength.PROOF, "trusted")

@@ -4,16 +4,19 @@ Written here rather than using the `gguf` package because that reader memory-map
 file and decodes every tensor descriptor, and pulls in requests, PyYAML and tqdm, while
 forensics needs only the bounded key-value header (architecture, name, quantisation, and the
 `tokenizer.chat_template`). Large arrays (the vocabulary) are skipped, only their length kept.
+The metadata is kept as JSON values (scripts read it from the scan output, PostgreSQL stores it).
 """
 
 from __future__ import annotations
 
+import math
 import struct
 from typing import Any, BinaryIO
 
 from clearsight.errors import ItemError
 
 _SCALARS = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?", 10: "<Q", 11: "<q", 12: "<d"}
+_FLOATS = (6, 12)
 STRING, ARRAY = 8, 9
 MAX_KEYS = 10_000
 MAX_ARRAY_KEPT = 16
@@ -39,6 +42,9 @@ class _Reader:
         return self.take(self.unpack("<Q")).decode("utf-8", errors="replace")
 
     def value(self, kind: int) -> Any:
+        if kind in _FLOATS:
+            number = self.unpack(_SCALARS[kind])
+            return number if math.isfinite(number) else str(number)  # NaN and infinity have no JSON form
         if kind in _SCALARS:
             return self.unpack(_SCALARS[kind])
         if kind == STRING:

@@ -1,6 +1,8 @@
 """Chatbot character cards: the PNG text chunks `chara` (Character Card V2, as SillyTavern,
 TavernAI and chub.ai write it) and `ccv3` (Character Card V3, as RisuAI writes it), each the
-base64 of a JSON card, that AI chatbot services exchange as the character's avatar picture.
+base64 of a JSON card, that AI chatbot services exchange as the character's avatar picture; and
+CHARX files (Character Card V3's zip: `card.json` at the root, the character's pictures under
+`assets/`), whose card is evidence on the archive while its pictures are scanned as members.
 
 A card says the image is a chatbot character's, and which app wrote the card; it does not say how
 the picture was made, so it claims neither AI nor capture. Every free text of the card (the
@@ -33,7 +35,8 @@ def _card(raw: str) -> dict[str, Any] | None:
     return json_object(decoded)
 
 
-def _claims(chunk: str, card: dict[str, Any]) -> dict[str, Any]:
+def card_claims(chunk: str, card: dict[str, Any]) -> dict[str, Any]:
+    """What a card says, with `chunk` naming where it was found (`chara`, `ccv3` or `charx`)."""
     nested = card.get("data")
     data: dict[str, Any] = nested if isinstance(nested, dict) else card
     claims: dict[str, Any] = {"chunk": chunk, "spec": text_or_none(card.get("spec")), "spec_version": text_or_none(str(card.get("spec_version") or ""))}
@@ -63,5 +66,5 @@ class CharacterCardReader:
             if card is None:
                 out.append(unreadable("character_card", f"the `{chunk}` chunk is not a base64 JSON character card"))
                 continue
-            out.append(Evidence("character_card", Strength.INDICATIVE, None, None, claims=_claims(chunk, card)))
+            out.append(Evidence("character_card", Strength.INDICATIVE, None, None, claims=card_claims(chunk, card)))
         return out

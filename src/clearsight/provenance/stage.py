@@ -12,6 +12,7 @@ from typing import Any
 
 from clearsight.config import Settings
 from clearsight.item import Item
+from clearsight.provenance.charx import charx_evidence
 from clearsight.provenance.context import ImageContext
 from clearsight.provenance.evidence import Evidence, Verdict, decide, lora_record, unreadable
 from clearsight.provenance.registry import READERS
@@ -73,6 +74,9 @@ def explain(item: Item, settings: Settings) -> Verdict:
 
 
 def read_provenance(item: Item, settings: Settings) -> None:
-    """Pipeline stage: attach the provenance record to image, video and audio items."""
+    """Pipeline stage: attach the provenance record to image, video and audio items, and to the
+    zips that are chatbot characters (CHARX), whose card says what their pictures are."""
     if item.result.media_type in ("image", "video", "audio"):
         item.result.provenance = verdict_record(explain(item, settings))
+    elif item.archive_kind == "zip" and (card := charx_evidence(item, settings)):
+        item.result.provenance = verdict_record(decide(card))
