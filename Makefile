@@ -42,6 +42,7 @@ lock:
 	$(VENV)/bin/uv pip compile pyproject.toml --extra test --extra bench --python-version 3.11 -o requirements-bench.lock
 
 bench: $(STAMP)
+	$(VENV)/bin/pip install --quiet -r requirements-bench.lock
 	$(VENV)/bin/python benchmarks/scan_throughput.py
 
 bench-pdq: $(STAMP)

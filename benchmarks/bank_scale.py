@@ -4,9 +4,11 @@ an indexed table on the same file, with each one's peak memory; then a scan of t
 with no bank and with that bank in the case database, on SQLite and on PostgreSQL.
 
 The issue's targets: the import at least 0.5x the plain loop and under 300 MB peak, and the scan
-with the bank at least 0.9x the scan without it.
+with the bank at least 0.9x the scan without it. `--millions N` instead grows one SQLite bank by N
+imports of a million new rows each and prints each one's rows/s: flat throughput is the target.
 
     .venv/bin/python benchmarks/bank_scale.py [--rows 1000000] [--images 300] [--db sqlite|postgresql|both]
+    .venv/bin/python benchmarks/bank_scale.py --millions 10
 """
 
 from __future__ import annotations
@@ -32,9 +34,9 @@ PG_ADMIN = os.environ.get("CLEARSIGHT_TEST_PG", "postgresql://127.0.0.1:5432/tes
 CLEARSIGHT = str(Path(sys.executable).with_name("clearsight"))
 
 
-def make_list(path: Path, rows: int) -> None:
+def make_list(path: Path, rows: int, seed: int = 11) -> None:
     """Random distinct hashes, one entry per row, written as a stream."""
-    generator = random.Random(11)
+    generator = random.Random(seed)
     with path.open("w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["md5", "sha1", "sha256", "pdq", "classification", "ref"])
@@ -87,12 +89,30 @@ def compare_scans(label: str, images: Path, count: int, empty_db: str, bank_db: 
     print(f"{label}: scan without a bank {without:6.1f} images/s, with the {rows:,}-row bank {with_bank:6.1f} images/s: {with_bank / without:.2f}x")
 
 
+def grow(millions: int) -> None:
+    """One bank grown a million rows at a time: each import's rows/s as the bank gets bigger."""
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        db = str(work / "grow.db")
+        run("bank", "create", "partners", "--db", db)
+        for million in range(millions):
+            listing = work / "list.csv"
+            make_list(listing, 1_000_000, seed=1000 + million)
+            seconds = run("bank", "import", "partners", str(listing), "--db", db)
+            print(f"rows {million:>3}M-{million + 1}M: {1_000_000 / seconds:8,.0f} rows/s, peak {peak_child_mib():.0f} MiB, "
+                  f"{Path(db).stat().st_size / 2**30:.2f} GiB on disk", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--images", type=int, default=300)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--millions", type=int, help="Only grow one bank by this many million-row imports.")
     args = parser.parse_args()
+    if args.millions:
+        grow(args.millions)
+        return
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         listing = work / "list.csv"

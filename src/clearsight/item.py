@@ -12,9 +12,12 @@ import io
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from clearsight.errors import ItemError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 ARCHIVE_SEPARATOR = "!/"
 """Archive members are named `outer.zip!/inner/path`, nested ones `a.zip!/b.tar!/c.jpg`."""
@@ -75,6 +78,10 @@ class Item:
     """The first bytes, for content sniffing."""
     archive_kind: str | None = None
     """For archives, the container format (zip, tar, gz, ...), set by the identify stage."""
+    decoded: tuple[Image.Image, int] | None = None
+    """The image's pixels and EXIF orientation once `media.image.decode_for_hashing` has decoded
+    them: the later stages (watermarks, stealth metadata) read these instead of decoding the file
+    again, so an image is decoded once however many stages look at its pixels."""
 
     def source(self) -> str | BinaryIO:
         """What a decoder that takes a path or a stream (PyAV) should open: the file on disk when

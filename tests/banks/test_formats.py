@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clearsight.banks.formats import FORMATS, FormatError, decode, detect
+from clearsight.banks.formats import FORMATS, FormatError, decode, detect, text_stream
 from clearsight.banks.formats.base import ExportContext, ReadOptions
 from clearsight.store.records import BankRecord, RowError
 
@@ -21,7 +21,7 @@ PDQ = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22"
 
 
 def read(fmt: str, text: str, signal: str | None = None) -> tuple[list[BankRecord], list[RowError]]:
-    items = list(FORMATS[fmt].read(text, ReadOptions(signal)))
+    items = list(FORMATS[fmt].read(text_stream(text), ReadOptions(signal)))
     return [item for item in items if isinstance(item, BankRecord)], [item for item in items if isinstance(item, RowError)]
 
 
@@ -154,7 +154,7 @@ def test_hma_maps_its_signal_names_and_rejects_unknown_ones() -> None:
 ))
 def test_any_input_gives_records_row_errors_or_one_format_error_never_a_crash(fmt: str, text: str) -> None:
     try:
-        items = list(FORMATS[fmt].read(text, ReadOptions()))
+        items = list(FORMATS[fmt].read(text_stream(text), ReadOptions()))
     except FormatError:
         return
     assert all(isinstance(item, (BankRecord, RowError)) for item in items)

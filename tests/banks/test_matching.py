@@ -99,7 +99,7 @@ def test_hashes_imported_elsewhere_are_matched_within_a_second_and_removed_ones_
     add(other, "live", *(BankRecord({"pdq": near(f"{index:064x}", 200)}) for index in range(999)), BankRecord({"pdq": PDQ}))
     time.sleep(REFRESH_SECONDS)
     assert [m.distance for m in matcher.match({"pdq": near(PDQ, 3)}).matches] == [3]
-    assert other.remove_hashes("live", [PDQ]) == 1
+    assert other.remove_hashes("live", [PDQ], ["pdq"]) == 1
     time.sleep(REFRESH_SECONDS)
     assert matcher.match({"pdq": PDQ}).matches == []
 

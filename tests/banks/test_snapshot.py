@@ -38,7 +38,7 @@ def test_the_next_matcher_starts_from_the_snapshot_and_catches_up(tmp_path: Path
     first = Matcher(store, snapshot=snapshot, snapshot_min_rows=1_000)
     assert not first.restored and snapshot.is_file()
     store.import_records("big", [BankRecord({"pdq": near(PDQ, 100)}, ref="later")])
-    store.remove_hashes("big", [PDQ])
+    store.remove_hashes("big", [PDQ], ["pdq"])
     second = Matcher(store, snapshot=snapshot, snapshot_min_rows=1_000)
     assert second.restored and second.index.tables is not None
     assert [match.ref for match in second.match({"pdq": near(PDQ, 103)}).matches] == ["later"]

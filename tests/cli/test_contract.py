@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
+from clearsight.cli import COMMAND_MODULES
 from tests.cli_runner import clearsight, records
 from tests.media_factory import image_bytes
 
@@ -54,3 +57,12 @@ def test_demo_builds_a_corpus_and_scans_it(tmp_path: Path) -> None:
     assert sorted(matched) == ["holiday-album.zip!/day1/beach.png", "photo-001-mirrored.jpg", "photo-001-small-copy.jpg", "photo-001.jpg"]
     assert [match["transform"] for match in matched["photo-001-mirrored.jpg"]] == ["flip_x"]
     assert [match["signal"] for match in matched["holiday-album.zip!/day1/beach.png"]] == ["md5"]
+
+
+def test_a_command_imports_only_its_own_module_and_help_lists_them_all() -> None:
+    probe = ("import sys; from clearsight.cli import load_commands; load_commands(sys.argv[1:]); "
+             "print(sorted(m for m in sys.modules if m.startswith('clearsight.cli.') and m != 'clearsight.cli.app'), 'av' in sys.modules)")
+    only_bank = subprocess.run([sys.executable, "-c", probe, "bank", "list"], capture_output=True, text=True, check=True).stdout
+    assert only_bank.strip() == "['clearsight.cli.bank'] False"
+    listing = subprocess.run([sys.executable, "-m", "clearsight", "--help"], capture_output=True, text=True, check=True).stdout
+    assert all(name in listing for name in COMMAND_MODULES)

@@ -11,7 +11,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clearsight.banks.formats import FORMATS, FormatError
+from clearsight.banks.formats import FORMATS, FormatError, text_stream
 from clearsight.banks.formats.base import ReadOptions
 from clearsight.config import Settings
 from clearsight.errors import ClearsightError, ItemError
@@ -49,7 +49,7 @@ TEXT_KEYS = ["text:parameters", "text:prompt", "text:workflow", "text:invokeai_m
 def test_bank_formats(fmt: str, text: str) -> None:
     EXECUTIONS["bank formats"] += 1
     try:
-        rows = list(FORMATS[fmt].read(text, ReadOptions()))
+        rows = list(FORMATS[fmt].read(text_stream(text), ReadOptions()))
     except FormatError:
         return
     assert all(isinstance(row, BankRecord | RowError) for row in rows)

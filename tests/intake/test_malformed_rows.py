@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from clearsight.banks.formats import FORMATS, decode
+from clearsight.banks.formats import FORMATS, decode, open_list, text_stream
 from clearsight.banks.formats.base import ReadOptions
 from clearsight.errors import ClearsightError
 from clearsight.intake.reports import read_reports
@@ -45,22 +45,26 @@ def test_a_5000_digit_number_in_a_json_line_is_that_fields_error() -> None:
     assert isinstance(rows[1], RowError) and "received at must be an ISO 8601 time" in rows[1].message
 
 
-def test_a_cut_short_utf16_file_keeps_its_whole_rows() -> None:
+def test_a_cut_short_utf16_file_keeps_its_whole_rows(tmp_path: Path) -> None:
     data = ("\ufeff" + HEADER + _good(1) + _good(2)).encode("utf-16-le")[:-1]
     rows = list(read_reports(data))
     assert _kinds(rows) == ["ok", "error"]
     bank = ("\ufeffmd5,classification\n" + "0" * 32 + ",A\n" + "3" * 32 + ",B\n").encode("utf-16-le")[:-1]
-    read = list(FORMATS["csv"].read(decode(bank), ReadOptions()))
+    read = list(FORMATS["csv"].read(text_stream(decode(bank)), ReadOptions()))
     assert [row.hashes for row in read if isinstance(row, BankRecord)] == [{"md5": "0" * 32}, {"md5": "3" * 32}]
+    path = tmp_path / "bank.csv"
+    path.write_bytes(bank)
+    with open_list(path) as stream:
+        assert list(FORMATS["csv"].read(stream, ReadOptions())) == read
 
 
 def test_bank_rows_around_a_malformed_one_are_still_read(tmp_path: Path) -> None:
     stray_cr = "md5,classification\n" + "0" * 32 + ",A\n" + "1" * 32 + "\rx,B\n" + "2" * 32 + ",C\n"
-    assert _kinds(list(FORMATS["csv"].read(stray_cr, ReadOptions()))) == ["ok", "error", "ok"]
+    assert _kinds(list(FORMATS["csv"].read(text_stream(stray_cr), ReadOptions()))) == ["ok", "error", "ok"]
     vics = {"odata.metadata": "x", "value": [{"MediaID": 1, "MD5": "0" * 32, "Category": 1},
                                              {"MediaID": int("9" * 60), "MD5": "1" * 32, "Category": 1}]}
     text = json.dumps(vics).replace(str(int("9" * 60)), "9" * 5000)
-    rows = list(FORMATS["vics"].read(text, ReadOptions()))
+    rows = list(FORMATS["vics"].read(text_stream(text), ReadOptions()))
     assert _kinds(rows)[0] == "ok" and len(rows) == 2
 
 

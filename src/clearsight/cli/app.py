@@ -17,6 +17,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+@app.callback()
+def commands() -> None:
+    """Scan, match, explain and assess suspected abuse media, AI-generated included."""
+    # A callback keeps `clearsight` a group of commands when `cli.load_commands` has registered
+    # only the one being run: Typer would otherwise make a lone command the program itself.
+
+
 console = Console(stderr=True, soft_wrap=True)
 """Progress and messages go to stderr, so stdout carries only what a command was asked for."""
 

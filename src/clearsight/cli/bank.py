@@ -15,19 +15,18 @@ import typer
 from rich.table import Table
 
 from clearsight.assess.audit import AuditLog, cli_actor
-from clearsight.banks.formats import FORMATS, decode, detect
-from clearsight.banks.formats.base import ExportContext, ReadOptions
+from clearsight.banks.formats import FORMATS, detect
+from clearsight.banks.formats.base import HEAD_CHARS, ExportContext, ReadOptions, open_list
 from clearsight.banks.formats.vpdq import VpdqFormat, video_record
 from clearsight.banks.records import HEX_LENGTHS, normalize_hash
 from clearsight.cli.app import DbOption, app, console, output
 from clearsight.config import load_settings
 from clearsight.errors import ClearsightError, ItemError
-from clearsight.hashing.vpdq import FrameHash, vpdq_frames
 from clearsight.inert import add_inert_row, plain, shown
 from clearsight.media.identify import HEAD_BYTES
 from clearsight.store.banks import DEFAULT_PDQ_DISTANCE, BankInfo, BankStore, ImportSummary
 from clearsight.store.db import open_engine
-from clearsight.store.records import BankRecord, RowError
+from clearsight.store.records import VIDEO_SIGNAL, BankRecord, RowError
 
 bank_app = typer.Typer(help="Hash banks: named lists of known hashes to match against.", no_args_is_help=True)
 app.add_typer(bank_app, name="bank")
@@ -179,6 +178,9 @@ def import_command(
     store = _store(db)
     store.get(name)
     if fmt.value in ("auto", VpdqFormat.name) and _is_video(file):
+        # Imported here: PyAV and numpy would add 180 ms to the start-up of every list import.
+        from clearsight.hashing.vpdq import FrameHash, vpdq_frames
+
         settings = replace(load_settings(db), vpdq_fps=0)
         frames: list[FrameHash] = []
         try:
@@ -190,11 +192,12 @@ def import_command(
         return
     if file.stat().st_size > MAX_LIST_BYTES:
         raise ClearsightError(f"{file} is larger than {MAX_LIST_BYTES // 2**30} GiB; split it")
-    text = decode(file.read_bytes())
-    reader = detect(text) if fmt.value == "auto" else FORMATS[fmt.value]
-    console.print(f"Reading {shown(file)} as [bold]{reader.name}[/].")
-    options = ReadOptions(signal=signal.value if signal else None, source_name=file.stem)
-    summary = store.import_records(name, reader.read(text, options), version=version)
+    with open_list(file) as stream:
+        reader = detect(stream.read(HEAD_CHARS)) if fmt.value == "auto" else FORMATS[fmt.value]
+        stream.seek(0)
+        console.print(f"Reading {shown(file)} as [bold]{reader.name}[/].")
+        options = ReadOptions(signal=signal.value if signal else None, source_name=file.stem)
+        summary = store.import_records(name, reader.read(stream, options), version=version)
     _report_import(summary, errors_out, store, name, str(file))
 
 
@@ -257,6 +260,6 @@ def add_command(
 def remove_command(name: NameArg, values: Annotated[list[str], typer.Argument(help="Hash values to remove.")], db: DbOption = None) -> None:
     """Remove hashes from a bank; running matchers stop matching them within a second."""
     store = _store(db)
-    removed = store.remove_hashes(name, [value.strip().lower().removeprefix("0x") for value in values])
+    removed = store.remove_hashes(name, [value.strip().lower().removeprefix("0x") for value in values], (*HEX_LENGTHS, VIDEO_SIGNAL))
     _audit(store, "bank.remove", name, {"removed": removed})
     console.print(f"Removed {removed:,} hashes from [bold]{shown(name)}[/].")

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from clearsight.banks.formats.base import csv_lines, csv_rows, decode, loads
+from clearsight.banks.formats.base import csv_rows, decode, loads, text_stream
 from clearsight.errors import ClearsightError
 from clearsight.intake.graded_items import ITEM_FIELDS, item_records
 from clearsight.intake.times import parse_time
@@ -131,16 +131,16 @@ def read_reports(data: bytes, fmt: str = "auto") -> Iterator[ReportRecord | RowE
         raise ClearsightError("report files are csv or jsonl")
     rows: Iterator[tuple[int, Any]]
     if fmt == "csv":
-        lines = csv_lines(text)
+        lines = iter(text_stream(text))
         try:
-            header = next(csv.reader(lines[:1]), [])
+            header = next(csv.reader([next(lines, "")]), [])
         except csv.Error as exc:
             raise ClearsightError(f"unreadable CSV header row: {exc}") from None
         names = [name.strip().lower() for name in header]
         if "url" not in names:
             raise ClearsightError("a report CSV needs a header row with a url column")
         rows = ((number, row if isinstance(row, RowError) else _csv_row(dict(zip(names, row, strict=False))))
-                for number, row in csv_rows(lines[1:], first_line=2))
+                for number, row in csv_rows(lines, first_line=2))
         yield from _merged(_parsed(rows))
         return
     else:

@@ -49,10 +49,15 @@ def decode_for_hashing(item: Item, limits: Limits) -> tuple[Image.Image, int]:
 
     A PNG that Pillow refuses (one bad CRC on an ancillary chunk, a zTXt chunk past Pillow's
     inflate limit) is decoded again from its picture chunks alone, as browsers would show it, so
-    damaging a comment chunk does not hide an image from matching."""
+    damaging a comment chunk does not hide an image from matching. The pixels of a file decoded
+    as it is are kept on the item (`Item.decoded`) for the later stages; repaired ones are not,
+    since those stages read the file as it is and report what they cannot decode."""
+    if item.decoded is not None:
+        return item.decoded
     try:
         with item.open() as stream:
-            return _decoded(stream, limits)
+            item.decoded = _decoded(stream, limits)
+            return item.decoded
     except ItemError:
         raise
     except DECODE_ERRORS as exc:

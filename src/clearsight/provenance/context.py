@@ -89,6 +89,8 @@ class ImageContext:
     _image: Image.Image | None = None
     _pixels: UINT8 | None = None
     """Pixels given directly (a decoded video frame) rather than decoded from `data`."""
+    _decoded: Image.Image | None = None
+    """The same file's pixels already decoded by the hash stage (`Item.decoded`), if any."""
 
     @classmethod
     def of_frame(cls, rgb: UINT8, settings: Settings) -> ImageContext:
@@ -110,7 +112,7 @@ class ImageContext:
         else:
             with item.open() as stream:
                 data = stream.read()
-        context = cls(data=data, settings=settings)
+        context = cls(data=data, settings=settings, _decoded=item.decoded[0] if item.decoded else None)
         context._read_container()
         return context
 
@@ -191,37 +193,39 @@ class ImageContext:
             return False
         return True
 
+    def _stored_pixels(self) -> Image.Image | None:
+        """The stored pixels as an RGB or RGBA image, decoded at most once per file: taken from the
+        hash stage's decode when it holds them in that mode (or in greyscale, turned to RGB as
+        Pillow turns the file's), else decoded here. None (with the problem recorded) if they
+        cannot be decoded."""
+        if not self._decodable():
+            return None
+        mode = self._stored_mode()
+        decoded = self._decoded
+        try:
+            if decoded is None or not (decoded.mode == mode or (decoded.mode == "L" and mode == "RGB")):
+                assert self._image is not None
+                decoded = self._image.convert(mode)
+            elif decoded.mode != mode:
+                decoded = decoded.convert(mode)
+        except _DECODE_ERRORS as exc:
+            self.problems.append(unreadable("pixels", f"the pixels cannot be decoded: {reason(exc)}"))
+            return None
+        self._decoded = decoded
+        return decoded
+
     @cached_property
     def pixels(self) -> UINT8 | None:
         """The stored pixels as an RGB or RGBA array (None if they cannot be decoded)."""
         if self._pixels is not None:
             return self._pixels
-        if not self._decodable():
-            return None
-        try:
-            return np.asarray(self._image.convert(self._stored_mode()))  # type: ignore[union-attr]
-        except _DECODE_ERRORS as exc:
-            self.problems.append(unreadable("pixels", f"the pixels cannot be decoded: {reason(exc)}"))
-            return None
+        image = self._stored_pixels()
+        return None if image is None else np.asarray(image)
 
     def columns(self, count: int) -> UINT8 | None:
         """The first `count` columns of the stored pixels, RGB or RGBA: what column-major readers
         (stealth LSBs) need, without an array copy of the whole image."""
         if self._pixels is not None:
             return self._pixels[:, :count]
-        if not self._decodable():
-            return None
-        try:
-            image = self._image
-            assert image is not None
-            return np.asarray(image.crop((0, 0, min(count, image.width), image.height)).convert(self._stored_mode()))
-        except _DECODE_ERRORS as exc:
-            self.problems.append(unreadable("pixels", f"the pixels cannot be decoded: {reason(exc)}"))
-            return None
-        try:
-            image = self._image
-            mode = "RGBA" if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info) else "RGB"
-            return np.asarray(image.convert(mode))
-        except _DECODE_ERRORS as exc:
-            self.problems.append(unreadable("pixels", f"the pixels cannot be decoded: {reason(exc)}"))
-            return None
+        image = self._stored_pixels()
+        return None if image is None else np.asarray(image.crop((0, 0, min(count, image.width), image.height)))

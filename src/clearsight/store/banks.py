@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, or_, select, text, update
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from clearsight.errors import ClearsightError
@@ -202,16 +201,7 @@ class BankStore:
         """Add every record not already in the bank; bad rows are reported, never fatal."""
         bank = self.get(name)
         summary = ImportSummary()
-        batch: list[BankRecord] = []
-        for record in records:
-            if isinstance(record, RowError):
-                summary.errors.append(record)
-                continue
-            batch.append(record)
-            if len(batch) >= IMPORT_BATCH:
-                self._write_batch(bank, batch, summary)
-                batch = []
-        if batch:
+        for batch in _batches(records, summary.errors):
             self._write_batch(bank, batch, summary)
         with self.engine.begin() as conn:
             conn.execute(update(banks_t).where(banks_t.c.id == bank.id).values(updated_at=_now(), **({"version": version} if version else {})))
@@ -220,18 +210,14 @@ class BankStore:
     def _write_batch(self, bank: BankInfo, batch: list[BankRecord], summary: ImportSummary) -> None:
         """Insert a batch's entries, then their hashes skipping those the bank holds; entries left
         with no new hash are dropped again. The unique index decides what is a duplicate, so the
-        cost stays linear however stale the planner's statistics are."""
+        cost stays linear however stale the planner's statistics are. Rows go to the driver as
+        plain tuples: SQLAlchemy's per-parameter processing took more time than the database."""
         with self.engine.begin() as conn:
-            entry_rows = [{"bank_id": bank.id, "classification": record.classification, "ref": record.ref, "attributes": record.attributes or None}
-                          for record in batch]
-            hash_rows = [
-                {"bank_id": bank.id, "signal_type": signal, "value": value, "quality": record.quality if signal == "pdq" else None, "record": number}
-                for number, record in enumerate(batch)
-                for signal, value in record.hashes.items()
-            ]
+            entry_rows = [(record.classification, record.ref, json.dumps(record.attributes) if record.attributes else None) for record in batch]
+            hash_rows = [(number, signal, value, record.quality if signal == "pdq" else None)
+                         for number, record in enumerate(batch) for signal, value in record.hashes.items()]
             writer = _postgresql_batch if conn.dialect.name == "postgresql" else _generic_batch
-            entry_ids, inserted = writer(conn, entry_rows, hash_rows)
-            kept = set(inserted)
+            entry_ids, kept, inserted = writer(conn, bank.id, entry_rows, hash_rows)
             orphans = [entry_id for entry_id in entry_ids if entry_id not in kept]
             for chunk in _chunks(orphans):
                 conn.execute(delete(entries_t).where(entries_t.c.id.in_(chunk)))
@@ -244,16 +230,17 @@ class BankStore:
             if frame_rows:
                 conn.execute(insert(frames_t), frame_rows)
         summary.entries += len(kept)
-        summary.hashes += len(inserted)
-        summary.duplicates += len(hash_rows) - len(inserted)
+        summary.hashes += inserted
+        summary.duplicates += len(hash_rows) - inserted
 
-    def remove_hashes(self, name: str, values: Sequence[str]) -> int:
-        """Remove these hash values from a bank (entries left without hashes go too); how many."""
+    def remove_hashes(self, name: str, values: Sequence[str], signals: Sequence[str]) -> int:
+        """Remove these hash values, of any of these signal types, from a bank (entries left without
+        hashes go too); how many. The types let the lookup use the (signal_type, value) index."""
         bank = self.get(name)
         removed = 0
         with self.engine.begin() as conn:
             for chunk in _chunks(list(values)):
-                rows = conn.execute(select(hashes_t.c.id, hashes_t.c.entry_id).where(hashes_t.c.bank_id == bank.id, hashes_t.c.value.in_(chunk))).all()
+                rows = conn.execute(select(hashes_t.c.id, hashes_t.c.entry_id).where(hashes_t.c.signal_type.in_(signals), hashes_t.c.value.in_(chunk), hashes_t.c.bank_id == bank.id)).all()
                 if not rows:
                     continue
                 hash_ids = [row.id for row in rows]
@@ -418,9 +405,8 @@ class BankStore:
         """(ids, bank ids, values) of a signal's hashes with ids above `after_id`, in id order, in
         column chunks. Read through the driver's own cursor (a server-side one on PostgreSQL):
         building SQLAlchemy rows would double the time to load 10 million hashes."""
-        query = select(hashes_t.c.id, hashes_t.c.bank_id, hashes_t.c.value).where(hashes_t.c.signal_type == signal, hashes_t.c.id > after_id).order_by(hashes_t.c.id)
         with self.engine.connect() as conn:
-            compiled = query.compile(dialect=conn.dialect)
+            compiled = index_load_query(signal, after_id).compile(dialect=conn.dialect)
             params = [compiled.params[name] for name in compiled.positiontup or ()] if compiled.positional else compiled.params
             driver = conn.connection.driver_connection
             cursor = driver.cursor(name="clearsight_bank_hashes") if conn.dialect.name == "postgresql" else driver.cursor()  # type: ignore[union-attr]
@@ -447,23 +433,47 @@ class BankStore:
         return (rows[-1].seq if rows else seq), [row.hash_id for row in rows]
 
 
-def _generic_batch(conn: Connection, entry_rows: list[dict[str, Any]], hash_rows: list[dict[str, Any]]) -> tuple[list[int], list[int]]:
-    """(entry ids, entry id of each hash inserted) with plain executemany INSERTs (SQLite).
+EntryRow = tuple[str | None, str | None, str | None]
+"""(classification, ref, attributes as JSON text) of an entry to insert."""
+HashRow = tuple[int, str, str, int | None]
+"""(number of its entry in the batch, signal type, value, quality) of a hash to insert."""
+
+
+def _batches(records: Iterable[BankRecord | RowError], errors: list[RowError]) -> Iterator[list[BankRecord]]:
+    """The records in lists of `IMPORT_BATCH`; the row errors among them go to `errors`."""
+    batch: list[BankRecord] = []
+    for record in records:
+        if isinstance(record, RowError):
+            errors.append(record)
+            continue
+        batch.append(record)
+        if len(batch) >= IMPORT_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _generic_batch(conn: Connection, bank_id: int, entry_rows: list[EntryRow], hash_rows: list[HashRow]) -> tuple[list[int], set[int], int]:
+    """(entry ids, those that got a hash, hashes inserted) with plain executemany INSERTs (SQLite).
 
     The entry ids are allocated here: the bank row is updated first, which takes SQLite's write
     lock, so no other writer can take the same ids before this transaction commits. (INSERT ...
     RETURNING in parameter order would run one statement per row.)
     """
-    conn.execute(update(banks_t).where(banks_t.c.id == entry_rows[0]["bank_id"]).values(updated_at=_now()))
+    conn.execute(update(banks_t).where(banks_t.c.id == bank_id).values(updated_at=_now()))
     first = _highest_id(conn, entries_t.c.id, removals_t.c.entry_id) + 1
     entry_ids = list(range(first, first + len(entry_rows)))
-    conn.execute(insert(entries_t), [{**row, "id": entry_id} for row, entry_id in zip(entry_rows, entry_ids, strict=True)])
+    conn.exec_driver_sql("INSERT INTO bank_entries (id, bank_id, classification, ref, attributes) VALUES (?, ?, ?, ?, ?)",
+                         [(entry_id, bank_id, *row) for entry_id, row in zip(entry_ids, entry_rows, strict=True)])
     first_hash = _highest_id(conn, hashes_t.c.id, removals_t.c.hash_id) + 1
-    rows = [{**{key: value for key, value in row.items() if key != "record"}, "id": first_hash + number, "entry_id": entry_ids[row["record"]]}
-            for number, row in enumerate(hash_rows)]
-    conn.execute(sqlite_insert(hashes_t).on_conflict_do_nothing(index_elements=["bank_id", "signal_type", "value"]), rows)
-    inserted = select(hashes_t.c.entry_id).where(hashes_t.c.entry_id.between(entry_ids[0], entry_ids[-1]))
-    return entry_ids, list(conn.execute(inserted).scalars())
+    rows = [(first_hash + number, entry_ids[record], bank_id, signal, value, quality) for number, (record, signal, value, quality) in enumerate(hash_rows)]
+    inserted = conn.exec_driver_sql("INSERT INTO bank_hashes (id, entry_id, bank_id, signal_type, value, quality) VALUES (?, ?, ?, ?, ?, ?) "
+                                    "ON CONFLICT (signal_type, value, bank_id) DO NOTHING", rows).rowcount
+    if inserted == len(rows):
+        return entry_ids, set(entry_ids), inserted
+    kept = select(hashes_t.c.entry_id).distinct().where(hashes_t.c.entry_id.between(entry_ids[0], entry_ids[-1]))
+    return entry_ids, set(conn.execute(kept).scalars()), inserted
 
 
 def _highest_id(conn: Connection, column: Any, removed: Any) -> int:
@@ -478,25 +488,36 @@ def _log_removals(conn: Connection, which: Any) -> None:
     conn.execute(insert(removals_t).from_select(["hash_id", "entry_id"], select(hashes_t.c.id, hashes_t.c.entry_id).where(which)))
 
 
-def _postgresql_batch(conn: Connection, entry_rows: list[dict[str, Any]], hash_rows: list[dict[str, Any]]) -> tuple[list[int], list[int]]:
+def _postgresql_batch(conn: Connection, bank_id: int, entry_rows: list[EntryRow], hash_rows: list[HashRow]) -> tuple[list[int], set[int], int]:
     """The same with one array-parameter statement per table: psycopg spends seconds per 100,000
     rows rewriting multi-row VALUES statements, and unnest() needs no rewriting."""
     entry_ids = list(conn.execute(text("SELECT nextval(pg_get_serial_sequence('bank_entries', 'id')) FROM generate_series(1, :count)"),
                                   {"count": len(entry_rows)}).scalars())
+    classifications, refs, attributes = zip(*entry_rows, strict=True)
     conn.execute(
         text("INSERT INTO bank_entries (id, bank_id, classification, ref, attributes) "
-             "SELECT * FROM unnest(CAST(:id AS bigint[]), CAST(:bank AS int[]), CAST(:classification AS text[]), CAST(:ref AS text[]), CAST(:attributes AS json[]))"),
-        {"id": entry_ids, "bank": [row["bank_id"] for row in entry_rows], "classification": [row["classification"] for row in entry_rows],
-         "ref": [row["ref"] for row in entry_rows], "attributes": [None if row["attributes"] is None else json.dumps(row["attributes"]) for row in entry_rows]},
+             "SELECT id, :bank, classification, ref, attributes "
+             "FROM unnest(CAST(:id AS bigint[]), CAST(:classification AS text[]), CAST(:ref AS text[]), CAST(:attributes AS json[])) "
+             "AS t (id, classification, ref, attributes)"),
+        {"id": entry_ids, "bank": bank_id, "classification": list(classifications), "ref": list(refs), "attributes": list(attributes)},
     )
+    records, signals, values, qualities = zip(*hash_rows, strict=True)
     inserted = conn.execute(
         text("INSERT INTO bank_hashes (entry_id, bank_id, signal_type, value, quality) "
-             "SELECT * FROM unnest(CAST(:entry AS bigint[]), CAST(:bank AS int[]), CAST(:signal AS text[]), CAST(:value AS text[]), CAST(:quality AS int[])) "
-             "ON CONFLICT (bank_id, signal_type, value) DO NOTHING RETURNING entry_id"),
-        {"entry": [entry_ids[row["record"]] for row in hash_rows], "bank": [row["bank_id"] for row in hash_rows],
-         "signal": [row["signal_type"] for row in hash_rows], "value": [row["value"] for row in hash_rows], "quality": [row["quality"] for row in hash_rows]},
+             "SELECT entry_id, :bank, signal_type, value, quality "
+             "FROM unnest(CAST(:entry AS bigint[]), CAST(:signal AS text[]), CAST(:value AS text[]), CAST(:quality AS int[])) "
+             "AS t (entry_id, signal_type, value, quality) "
+             "ON CONFLICT (signal_type, value, bank_id) DO NOTHING RETURNING entry_id"),
+        {"entry": [entry_ids[record] for record in records], "bank": bank_id, "signal": list(signals), "value": list(values), "quality": list(qualities)},
     )
-    return entry_ids, list(inserted.scalars())
+    kept = list(inserted.scalars())
+    return entry_ids, set(kept), len(kept)
+
+
+def index_load_query(signal: str, after_id: int) -> Any:
+    """(id, bank id, value) of a signal's hashes with ids above `after_id`, in id order: read along
+    the primary key, with no sort however many hashes there are (tests/store/test_query_plans.py)."""
+    return select(hashes_t.c.id, hashes_t.c.bank_id, hashes_t.c.value).where(hashes_t.c.signal_type == signal, hashes_t.c.id > after_id).order_by(hashes_t.c.id)
 
 
 def exact_query(pairs: Sequence[tuple[str, str]]) -> Any:

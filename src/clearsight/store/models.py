@@ -130,11 +130,7 @@ class BankHash(Base):
     """One hash of a bank entry. Ids only grow, so a running index catches up by reading ids above its last."""
 
     __tablename__ = "bank_hashes"
-    __table_args__ = (
-        Index("ix_bank_hashes_signal_value", "signal_type", "value"),
-        Index("ix_bank_hashes_signal_id", "signal_type", "id"),
-        Index("uq_bank_hashes_bank_signal_value", "bank_id", "signal_type", "value", unique=True),
-    )
+    __table_args__ = (Index("uq_bank_hashes_signal_value_bank", "signal_type", "value", "bank_id", unique=True),)
 
     id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
     entry_id: Mapped[int] = mapped_column(BIG_ID, ForeignKey("bank_entries.id", ondelete="CASCADE"), index=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clearsight.banks.formats.base import BankFormat, FormatError, decode
+from clearsight.banks.formats.base import HEAD_CHARS, BankFormat, FormatError, decode, open_list, text_stream
 from clearsight.banks.formats.csv_format import CsvFormat
 from clearsight.banks.formats.hma import HmaFormat
 from clearsight.banks.formats.lines import LinesFormat
@@ -15,12 +15,12 @@ FORMATS: dict[str, type[BankFormat]] = {f.name: f for f in (VicsFormat, NcmecFor
 
 
 def detect(text: str) -> type[BankFormat]:
-    """The format a file's content looks like; FormatError when none fits."""
-    head = text[:4096].lstrip("\ufeff")
+    """The format a file's content (its first `HEAD_CHARS` are enough) looks like; FormatError when none fits."""
+    head = text[:HEAD_CHARS].lstrip("\ufeff")
     for fmt in FORMATS.values():
         if fmt.sniff(head):
             return fmt
     raise FormatError("cannot tell the format of this file; give --format")
 
 
-__all__ = ["FORMATS", "BankFormat", "FormatError", "decode", "detect"]
+__all__ = ["FORMATS", "BankFormat", "FormatError", "decode", "detect", "open_list", "text_stream"]

@@ -11,7 +11,7 @@ import csv
 from collections.abc import Iterable, Iterator
 from typing import ClassVar, TextIO
 
-from clearsight.banks.formats.base import ExportContext, FormatError, ReadOptions, csv_lines, csv_rows
+from clearsight.banks.formats.base import ExportContext, FormatError, ReadOptions, csv_rows
 from clearsight.banks.records import HEX_LENGTHS, normalize_hash, optional_text, parse_quality
 from clearsight.store.records import BankRecord, RowError
 
@@ -54,36 +54,37 @@ class CsvFormat:
         return bool(header_signals(first)) and "signal_type" not in first.lower()
 
     @staticmethod
-    def read(text: str, options: ReadOptions) -> Iterator[BankRecord | RowError]:
-        lines = csv_lines(text)
-        start = next((number for number, line in enumerate(lines) if line.strip()), None)
-        if start is None:
+    def read(stream: TextIO, options: ReadOptions) -> Iterator[BankRecord | RowError]:
+        lines = iter(stream)
+        start, first = next(((number, line) for number, line in enumerate(lines, start=1) if line.strip()), (0, ""))
+        if not first:
             return
+        dialect = _dialect(first)
         try:
-            header = [_header_name(name) for name in next(csv.reader(lines[start : start + 1], _dialect(lines[start])), [])]
+            header = [_header_name(name) for name in next(csv.reader([first], dialect), [])]
         except csv.Error as exc:
             raise FormatError(f"unreadable CSV header: {exc}") from None
-        if not any(name in HEX_LENGTHS for name in header):
-            raise FormatError(f"CSV header names no hash column ({', '.join(HEX_LENGTHS)}): {lines[start][:120]!r}")
-        for number, row in csv_rows(lines[start + 1 :], _dialect(lines[start])):
-            offset = number + start + 1
+        hash_columns = [(column, name) for column, name in enumerate(header) if name in HEX_LENGTHS]
+        if not hash_columns:
+            raise FormatError(f"CSV header names no hash column ({', '.join(HEX_LENGTHS)}): {first[:120]!r}")
+        label_columns = [(column, LABEL_ALIASES[name]) for column, name in enumerate(header) if name in LABEL_ALIASES]
+        for number, row in csv_rows(lines, dialect, first_line=start + 1):
             if isinstance(row, RowError):
-                yield RowError(offset, row.message)
+                yield row
                 continue
-            if not any(cell.strip() for cell in row):
+            if not "".join(row).strip():
                 continue
             if len(row) > len(header):
-                yield RowError(offset, f"{len(row)} fields but the header has {len(header)}")
+                yield RowError(number, f"{len(row)} fields but the header has {len(header)}")
                 continue
-            cells = dict(zip(header, row))
             try:
-                hashes = {name: normalize_hash(name, cells[name]) for name in HEX_LENGTHS if optional_text(cells.get(name))}
+                hashes = {name: normalize_hash(name, row[column]) for column, name in hash_columns if column < len(row) and row[column].strip()}
                 if not hashes:
                     raise ValueError("no hash in this row")
-                labels = {LABEL_ALIASES[name]: optional_text(value) for name, value in cells.items() if name in LABEL_ALIASES}
+                labels = {label: optional_text(row[column]) for column, label in label_columns if column < len(row)}
                 yield BankRecord(hashes, labels.get("classification"), labels.get("ref"), parse_quality(labels.get("quality")))
             except ValueError as exc:
-                yield RowError(offset, str(exc))
+                yield RowError(number, str(exc))
 
     @staticmethod
     def write(records: Iterable[BankRecord], stream: TextIO, context: ExportContext) -> None:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import ClassVar, TextIO
 
-from clearsight.banks.formats.base import ExportContext, ReadOptions, csv_lines, csv_rows
+from clearsight.banks.formats.base import ExportContext, ReadOptions, csv_rows
 from clearsight.banks.records import HEX_LENGTHS, normalize_hash, optional_text
 from clearsight.store.records import BankRecord, RowError
 
@@ -31,8 +31,8 @@ class HmaFormat:
         return cells[0] == "signal_type" or (len(cells) >= 2 and cells[0] in SIGNAL_NAMES and _HEX.fullmatch(cells[1]) is not None)
 
     @staticmethod
-    def read(text: str, options: ReadOptions) -> Iterator[BankRecord | RowError]:
-        for number, row in csv_rows(csv_lines(text)):
+    def read(stream: TextIO, options: ReadOptions) -> Iterator[BankRecord | RowError]:
+        for number, row in csv_rows(stream):
             if isinstance(row, RowError):
                 yield row
                 continue

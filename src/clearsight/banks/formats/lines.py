@@ -28,8 +28,8 @@ class LinesFormat:
         return bool(_LINE.match(first.strip().lower()))
 
     @staticmethod
-    def read(text: str, options: ReadOptions) -> Iterator[BankRecord | RowError]:
-        for number, raw in enumerate(text.splitlines(), start=1):
+    def read(stream: TextIO, options: ReadOptions) -> Iterator[BankRecord | RowError]:
+        for number, raw in enumerate(stream, start=1):
             line = raw.split("#", 1)[0].strip()
             if not line:
                 continue

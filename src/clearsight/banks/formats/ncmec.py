@@ -66,7 +66,8 @@ class NcmecFormat:
         return head.lstrip().startswith("<")
 
     @staticmethod
-    def read(text: str, options: ReadOptions) -> Iterator[BankRecord | RowError]:
+    def read(stream: TextIO, options: ReadOptions) -> Iterator[BankRecord | RowError]:
+        text = stream.read()
         try:
             root = fromstring(text.encode("utf-8"), forbid_dtd=True)
         except (ParseError, DefusedXmlException, ValueError) as exc:

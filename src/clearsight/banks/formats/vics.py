@@ -89,7 +89,8 @@ class VicsFormat:
         return head.lstrip().startswith("{") and ("odata.metadata" in head or "@odata.context" in head or '"Media"' in head)
 
     @staticmethod
-    def read(text: str, options: ReadOptions) -> Iterator[BankRecord | RowError]:
+    def read(stream: TextIO, options: ReadOptions) -> Iterator[BankRecord | RowError]:
+        text = stream.read()
         try:
             document = loads(text)
         except json.JSONDecodeError as exc:

@@ -34,9 +34,9 @@ class VpdqFormat:
         return bool(_LINE.match(first))
 
     @staticmethod
-    def read(text: str, options: ReadOptions) -> Iterator[BankRecord | RowError]:
+    def read(stream: TextIO, options: ReadOptions) -> Iterator[BankRecord | RowError]:
         frames: list[list[Any]] = []
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(stream, start=1):
             if not line.strip():
                 continue
             match = _LINE.match(line)
