@@ -26,6 +26,7 @@ from clearsight.pipeline.driver import ScanSummary, scan
 from clearsight.pipeline.executor import Executor
 from clearsight.pipeline.local import LocalExecutor
 from clearsight.pipeline.output import RecordWriter
+from clearsight.pipeline.process import process_entry
 from clearsight.pipeline.ray import RayExecutor
 from clearsight.provenance.stage import public
 from clearsight.store.db import open_engine
@@ -72,6 +73,11 @@ def summary_table(summary: ScanSummary) -> Table:
     table.add_row("duration", f"{summary.seconds:.1f} s")
     table.add_row("processed per second", f"{summary.items_per_second:,.1f}")
     return table
+
+
+def local_executor(settings: Settings, workers: int | None) -> LocalExecutor:
+    """The local process pool, its fork server already importing the stages (`process_entry`'s module)."""
+    return LocalExecutor(workers, memory_bytes=settings.limits.max_worker_bytes, preload=(process_entry.__module__,))
 
 
 def run_scan(
@@ -121,7 +127,7 @@ def run_scan(
             summary = scan(
                 paths,
                 settings,
-                executor or LocalExecutor(workers, memory_bytes=settings.limits.max_worker_bytes),
+                executor or local_executor(settings, workers),
                 emit=emit,
                 progress=RichProgress(progress),
             )
@@ -167,6 +173,8 @@ def scan_command(
     whose bytes changed is recorded again as a new version.
     """
     settings = with_trust(replace(load_settings(db), pdq_dihedral=dihedral, vpdq_fps=vpdq_fps, trust_mtime=trust_mtime), trust_anchors)
+    # The local pool's fork server starts importing the stages now, while the matcher is opened.
+    executor: Executor = RayExecutor(ray_address, workers) if engine is Engine.ray else local_executor(settings, workers)
     matcher = open_matcher(settings, banks, distance, min_quality, video_percent)
     with contextlib.ExitStack() as stack:
         stream: TextIO | None = None
@@ -174,5 +182,4 @@ def scan_command(
             stream = stack.enter_context(out.open("w", encoding="utf-8", newline=""))
         elif fmt is not None:
             stream = sys.stdout
-        executor = RayExecutor(ray_address, workers) if engine is Engine.ray else None
         run_scan([str(path) for path in paths], settings, workers, stream, fmt or RecordFormat.jsonl, matcher, executor=executor)
