@@ -2,7 +2,7 @@
 HMA uses: pdqhash on a full Pillow decode), on real photographs, and how long each takes.
 
 Inputs: the public-domain and CC0 sample photographs scikit-image ships inside its wheel (see
-`skimage/data/README.txt` for each one's source and licence), each resized to long sides from
+`skimage/data/_fetchers.py` for each one's source and licence), each resized to long sides from
 64 px to 4,000 px (12 MP at 4:3) and saved as JPEG, PNG and WebP; plus the ThreatExchange PDQ
 reference photos of `../shared/reference/` (HMA's own test images). Prints the distribution of
 Hamming distances, the share within 8 and 24 bits, the cases that are not identical on the

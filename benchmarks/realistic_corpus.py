@@ -12,10 +12,11 @@ Subsets, as `issue 23` describes a forensic examiner's drive:
   photograph) and half textured (with noise), half of them with an A1111-style parameters chunk;
 * `webp`: 1024 to 2048 pixels, mostly lossy (quality 75 to 90) and some lossless.
 
-Sources (scikit-image's bundled data, its `data/README.txt` gives each licence): `coffee`
-(CC0), `rocket` (public domain, NASA), `hubble_deep_field` (public domain, NASA), `chelsea`
-(CC0), `immunohistochemistry` (public domain), and the `grass`, `gravel` and `brick` textures
-(CC0) mixed in as fine detail. No people.
+Sources (scikit-image's bundled data; each function's docstring in `skimage/data/_fetchers.py`
+gives its licence): `coffee` (CC0, Rachel Michetti), `rocket` (public domain, SpaceX),
+`hubble_deep_field` (public domain, NASA), `chelsea` (CC0, Stefan van der Walt),
+`immunohistochemistry` ("no known copyright restrictions"), and the `grass`, `gravel` and `brick`
+textures (CC0) mixed in as fine detail. No people.
 """
 
 from __future__ import annotations

@@ -18,7 +18,6 @@ app = typer.Typer(
 )
 
 
-
 @app.callback()
 def commands() -> None:
     """Scan, match, explain and assess suspected abuse media, AI-generated included."""

@@ -84,20 +84,15 @@ class LocalExecutor:
         imports the scanner itself spends about a second of CPU on it, which dominated small folders."""
         self.workers = workers or os.cpu_count() or 1
         self.memory_bytes = memory_bytes
-        self.preload = preload
-        if preload:
-            self._context()
-            multiprocessing.forkserver.ensure_running()  # the imports run while the caller prepares
-
-    def _context(self) -> multiprocessing.context.BaseContext:
         for name, value in SINGLE_THREADED.items():
             os.environ.setdefault(name, value)
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(list(self.preload))
-        return context
+        self.context = multiprocessing.get_context("forkserver")
+        self.context.set_forkserver_preload(list(preload))
+        if preload:
+            multiprocessing.forkserver.ensure_running()  # the imports run while the caller prepares
 
     def _pool(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(workers, mp_context=self._context(), initializer=start_worker, initargs=(self.memory_bytes,))
+        return ProcessPoolExecutor(workers, mp_context=self.context, initializer=start_worker, initargs=(self.memory_bytes,))
 
     def map_unordered(self, fn: Callable[[T], R], tasks: Iterable[T], on_crash: Callable[[T, str], R],
                       seconds: Callable[[T], float] | None = None) -> Iterator[R]:
