@@ -41,7 +41,7 @@ def test_csv_rows_become_reports_and_bad_rows_say_why() -> None:
         3: "url must be an http or https address with a host",
         4: "hosting country must be a two-letter ISO 3166 code",
         5: "received at must be an ISO 8601 time, not 'yesterday'",
-        6: "action must be one of notice, inhope_forward, le_referral, url_list_add, ncmec_report, not 'takedown'",
+        6: "action must be one of notice, inhope_forward, le_referral, url_list_add, ncmec_report, acknowledged, removed, still_live, reappeared, escalated, not 'takedown'",
     }
 
 

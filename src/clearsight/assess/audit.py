@@ -105,6 +105,12 @@ class AuditLog:
                 continue
         raise RuntimeError("could not append to the audit log")
 
+    def append_with(self, conn: Connection, actor: str, action: str, events: list[tuple[str | None, dict[str, Any] | None]]) -> str:
+        """Record events in the caller's transaction, so that work and its audit entries commit
+        (or are lost to a kill) together: a resumed bulk update then neither repeats an entry
+        nor leaves committed work unaudited. Returns the newest hash."""
+        return self._append(conn, self._key(), actor, action, events)
+
     def _append(self, conn: Connection, key: AuditKey, actor: str, action: str, events: list[tuple[str | None, dict[str, Any] | None]]) -> str:
         locked = conn.execute(update(head_t).where(head_t.c.id == HEAD_ID).values(entries=head_t.c.entries)).rowcount
         if not locked:

@@ -28,6 +28,7 @@ COMMAND_MODULES = {
     "match": "match",
     "models": "models",
     "records": "records",
+    "reports": "reports",
     "scan": "scan",
     "serve": "serve",
     "stats": "stats",

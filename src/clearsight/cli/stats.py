@@ -14,8 +14,7 @@ from clearsight.cli.app import DbOption, app, console
 from clearsight.config import load_settings
 from clearsight.errors import ClearsightError
 from clearsight.stats import render
-from clearsight.stats.records import load
-from clearsight.stats.tables import statistics
+from clearsight.stats.yearly import yearly_statistics
 from clearsight.store.db import open_engine
 
 
@@ -35,7 +34,7 @@ def stats_command(
 ) -> None:
     """The statistics hotlines publish, computed from confirmed grades by the hotline counting rules."""
     engine = open_engine(load_settings(db).db)
-    figures = statistics(*load(engine), year)
+    figures = yearly_statistics(engine, year)
     if fmt is StatsFormat.pdf:
         if out is None:
             raise ClearsightError("--format pdf needs --out FILE")

@@ -23,6 +23,7 @@ from clearsight.banks.formats.base import csv_rows, decode, loads, text_stream
 from clearsight.errors import ClearsightError
 from clearsight.intake.graded_items import ITEM_FIELDS, item_records
 from clearsight.intake.times import parse_time
+from clearsight.store.lifecycle import LIFECYCLE_EVENTS, NOTICE
 from clearsight.store.records import ReportRecord, RowError
 
 SOURCES = ("public", "proactive", "police", "member", "inhope_hotline", "child_service", "platform")
@@ -31,7 +32,8 @@ SITE_TYPES = ("image_host", "cyberlocker", "forum", "image_store", "video_channe
               "ai_chatbot", "ai_generator_service", "messaging", "other")
 COMMERCIAL = ("none", "indirect", "direct")
 OUTCOMES = ("actioned", "not_actioned", "duplicate_report")
-ACTIONS = ("notice", "inhope_forward", "le_referral", "url_list_add", "ncmec_report")
+ACTIONS = (NOTICE, "inhope_forward", "le_referral", "url_list_add", "ncmec_report", *LIFECYCLE_EVENTS)
+"""What is done about a report and what is then observed of its URL: its takedown lifecycle."""
 MAX_URL = 4096
 MAX_NOTES = 10_000
 MAX_EXTERNAL_ID = 128
@@ -65,7 +67,7 @@ def _actions(raw: Any) -> list[tuple[str, datetime]]:
     return [parse_action(pair.get("action"), pair["at"]) for pair in pairs]
 
 
-def _url(values: Mapping[str, Any]) -> str:
+def parse_url(values: Mapping[str, Any]) -> str:
     url = str(values.get("url") or "").strip()
     try:
         parts = urlsplit(url)
@@ -107,7 +109,7 @@ def report_record(values: Mapping[str, Any]) -> ReportRecord:
     """A checked report from form, CSV or JSON values (with its graded items, for records from
     another system); ClearsightError naming every bad field."""
     fields = checked_fields({
-        "url": lambda: _url(values),
+        "url": lambda: parse_url(values),
         "source": lambda: _choice(values, "source", SOURCES, None, required=True) or "",
         "site_type": lambda: _choice(values, "site_type", SITE_TYPES, "other") or "other",
         "web_layer": lambda: _choice(values, "web_layer", WEB_LAYERS, "clear") or "clear",
@@ -171,20 +173,24 @@ def _merged(parsed: Iterator[ReportRecord | RowError]) -> Iterator[ReportRecord 
     yield from out
 
 
+def json_row(line: str) -> dict[str, Any]:
+    """One JSON Lines row as an object; ClearsightError for a line that is not one."""
+    try:
+        row = loads(line)
+    except json.JSONDecodeError as exc:
+        raise ClearsightError(f"not JSON: {exc.msg}") from None
+    if not isinstance(row, dict):
+        raise ClearsightError("each line must be a JSON object")
+    return row
+
+
 def _parsed(rows: Iterator[tuple[int, Any]]) -> Iterator[ReportRecord | RowError]:
     for number, row in rows:
         if isinstance(row, RowError):
             yield row
             continue
         try:
-            if isinstance(row, str):
-                try:
-                    row = loads(row)
-                except json.JSONDecodeError as exc:
-                    raise ClearsightError(f"not JSON: {exc.msg}") from None
-                if not isinstance(row, dict):
-                    raise ClearsightError("each line must be a JSON object")
-            record = report_record(row)
+            record = report_record(json_row(row) if isinstance(row, str) else row)
             record.line = number
             yield record
         except ClearsightError as exc:

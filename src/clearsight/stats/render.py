@@ -17,8 +17,11 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from clearsight.errors import ClearsightError
+from clearsight.stats.removal import TIMED_KEYS
 
-CSV_COLUMNS = ("table", "value", "count", "pct", "last_year_count", "last_year_pct", "yoy_pct", "pct_point_change")
+CSV_COLUMNS = ("table", "value", "count", "pct", "last_year_count", "last_year_pct", "yoy_pct", "pct_point_change",
+               *TIMED_KEYS, *(f"last_year_{key}" for key in TIMED_KEYS))
+"""One header for every table: the count tables leave the takedown columns empty, and the other way round."""
 PDF_SECONDS = 120
 _TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=select_autoescape(["html"]))
 
@@ -32,7 +35,14 @@ def signed_pct(value: float | None, unit: str = "%") -> str:
     return "–" if value is None else f"{value:+,.0f}{unit}"
 
 
-_TEMPLATES.filters.update(whole_pct=whole_pct, signed_pct=signed_pct, thousands=lambda value: f"{value:,}")
+def hours(value: float | None) -> str:
+    """A time to removal as published: hours to one decimal, days past two days, a dash for none."""
+    if value is None:
+        return "–"
+    return f"{value:,.1f} h" if value < 48 else f"{value / 24:,.1f} days"
+
+
+_TEMPLATES.filters.update(whole_pct=whole_pct, signed_pct=signed_pct, hours=hours, thousands=lambda value: f"{value:,}")
 
 
 def to_json(stats: dict[str, Any]) -> str:
@@ -45,7 +55,7 @@ def to_csv(stats: dict[str, Any]) -> str:
     writer.writerow(CSV_COLUMNS)
     for table in stats["tables"]:
         for row in table["rows"]:
-            writer.writerow([table["name"], *(("" if row[column] is None else row[column]) for column in CSV_COLUMNS[1:])])
+            writer.writerow([table["name"], *(("" if row.get(column) is None else row[column]) for column in CSV_COLUMNS[1:])])
     return out.getvalue()
 
 

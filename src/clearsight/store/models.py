@@ -315,15 +315,27 @@ class Report(Base):
 
 
 class ReportAction(Base):
-    """One action taken on a report (notice to the host, INHOPE forward, ...) and when."""
+    """One event of a report's takedown lifecycle and when it happened: an action taken (a notice
+    to the host, an INHOPE forward, ...) or a state observed (acknowledged, removed, still live,
+    re-appeared). Rows are only ever added: the lifecycle is the table read in time order."""
 
     __tablename__ = "report_actions"
+    __table_args__ = (Index("ix_report_actions_action_report", "action", "report_id", "at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
     action: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     actor: Mapped[str] = mapped_column(String(128))
+    recipient: Mapped[str | None] = mapped_column(String(32))
+    """Whom a notice or escalation went to (host, registrar, inhope_hotline, police, ...)."""
+    note: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    """For a re-appearance at another address: that address (none when the same URL came back)."""
+    related_report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id", ondelete="SET NULL"))
+    """For a re-appearance found by matching: the new report whose item is this report's removed item."""
+    recorded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the event was entered (its `at` is when it happened); none for rows older than this column."""
 
 
 class ReportItem(Base):

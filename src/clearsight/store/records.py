@@ -89,3 +89,19 @@ class ReportRecord:
     @property
     def domain(self) -> str:
         return (urlsplit(self.url).hostname or "").lower()
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One event of a report's takedown lifecycle, as a bulk update row gives it (read and checked
+    by `intake.lifecycle_rows`): the report by the id it was imported with, what happened and when."""
+
+    report_ref: str
+    """The report's external id (as in `records import`)."""
+    action: str
+    """The stored action name (`notice` for a row's `notice_sent`)."""
+    at: datetime
+    recipient: str | None = None
+    note: str | None = None
+    url: str | None = None
+    line: int = 0

@@ -37,7 +37,7 @@ from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
 from clearsight.store.items import ItemStore
 from clearsight.store.reports import ReportStore
-from clearsight.web import api, grading, hma, items, pages, reports, wellbeing
+from clearsight.web import api, grading, hma, items, pages, reports, stats, wellbeing
 from clearsight.web.bodylimit import BodyLimit
 from clearsight.web.lookups import SharedMatcher
 from clearsight.web.ratelimit import RateLimiter
@@ -128,7 +128,7 @@ def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
     app.state.tokens = TokenCheck(accounts)
     for router in hma.ROUTERS:
         app.include_router(router)
-    for module in (api,) if api_only else (api, pages, items, grading, reports, wellbeing):
+    for module in (api,) if api_only else (api, pages, items, grading, reports, stats, wellbeing):
         app.include_router(module.router)
     app.router.routes[:0] = hma.fast_routes()
 

@@ -1,0 +1,163 @@
+"""Reports' takedown lifecycles in the case database: recording events, and the aggregate
+query the time-to-removal figures are built from.
+
+A lifecycle is the report's rows of `report_actions` read in time order. The figures are
+computed in SQL (one grouped query per table, on SQLite and PostgreSQL alike) so that a million
+events are aggregated by the database, not read into Python row by row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Engine, Table, and_, case, extract, func, insert, or_, select
+from sqlalchemy.sql import Subquery
+
+from clearsight.store.models import Assessment, ItemHash, Report, ReportAction, ReportItem
+from clearsight.store.records import EventRecord, RowError
+
+reports_t: Table = Report.__table__  # type: ignore[assignment]
+actions_t: Table = ReportAction.__table__  # type: ignore[assignment]
+report_items_t: Table = ReportItem.__table__  # type: ignore[assignment]
+hashes_t: Table = ItemHash.__table__  # type: ignore[assignment]
+assessments_t: Table = Assessment.__table__  # type: ignore[assignment]
+
+NOTICE, ACKNOWLEDGED, REMOVED, STILL_LIVE, REAPPEARED, ESCALATED = "notice", "acknowledged", "removed", "still_live", "reappeared", "escalated"
+LIFECYCLE_EVENTS = (ACKNOWLEDGED, REMOVED, STILL_LIVE, REAPPEARED, ESCALATED)
+"""What is observed about a report after its notice (the actions taken on it are `intake.reports.ACTIONS`)."""
+DAY_SECONDS = 86_400
+WITHIN_DAYS = (1, 3, 7)
+"""The removal shares hotline networks publish: within 1, 3 and 7 days of the first notice."""
+DIMENSIONS = {"hosting_country": func.coalesce(reports_t.c.hosting_country, "unknown"), "site_type": reports_t.c.site_type,
+              "web_layer": reports_t.c.web_layer, "host": reports_t.c.domain}
+"""What the time-to-removal figures are broken down by, as report columns."""
+
+
+@dataclass
+class BatchResult:
+    """What one batch of a bulk update did."""
+
+    added: list[int] = field(default_factory=list)
+    """New event ids."""
+    already: int = 0
+    """Rows recorded before (the same report, event and time): a re-run of a file adds nothing twice."""
+    errors: list[RowError] = field(default_factory=list)
+
+
+def utc_naive(at: datetime) -> datetime:
+    """A time as the comparison key the databases give back (SQLite returns naive UTC)."""
+    return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo else at
+
+
+def _seconds(conn: Connection, later: ColumnElement[Any], earlier: ColumnElement[Any]) -> ColumnElement[Any]:
+    """Whole seconds from `earlier` to `later` (SQLite keeps times as text, read by julianday)."""
+    if conn.dialect.name == "postgresql":
+        return func.round(extract("epoch", later - earlier))
+    return func.round((func.julianday(later) - func.julianday(earlier)) * DAY_SECONDS)
+
+
+def _year(conn: Connection, at: ColumnElement[Any]) -> ColumnElement[Any]:
+    """The UTC year of a time (PostgreSQL would otherwise take the session's zone)."""
+    return extract("year", func.timezone("UTC", at) if conn.dialect.name == "postgresql" else at)
+
+
+def record_batch(conn: Connection, events: Sequence[EventRecord], actor: str) -> BatchResult:
+    """Store one batch of checked events in the caller's transaction: rows naming an unknown
+    report are refused with their line, rows already recorded are counted and skipped."""
+    result = BatchResult()
+    refs = sorted({event.report_ref for event in events})
+    ids = dict(conn.execute(select(reports_t.c.external_id, reports_t.c.id).where(reports_t.c.external_id.in_(refs))).tuples().all())
+    known = [event for event in events if event.report_ref in ids]
+    result.errors = [RowError(event.line, f"no report {event.report_ref!r} (reports are named by the id they were imported with)")
+                     for event in events if event.report_ref not in ids]
+    present = {(report_id, action, utc_naive(at)) for report_id, action, at in conn.execute(
+        select(actions_t.c.report_id, actions_t.c.action, actions_t.c.at)
+        .where(actions_t.c.report_id.in_(sorted({ids[event.report_ref] for event in known})),
+               actions_t.c.action.in_(sorted({event.action for event in known})))).tuples()}
+    now = datetime.now(UTC)
+    rows = []
+    for event in known:
+        key = (ids[event.report_ref], event.action, utc_naive(event.at))
+        if key in present:
+            result.already += 1
+            continue
+        present.add(key)
+        rows.append({"report_id": key[0], "action": event.action, "at": event.at, "actor": actor, "recipient": event.recipient,
+                     "note": event.note, "url": event.url, "recorded_at": now})
+    if rows:
+        result.added = list(conn.execute(insert(actions_t).returning(actions_t.c.id, sort_by_parameter_order=True), rows).scalars())
+    return result
+
+
+def _first_notices() -> Subquery:
+    return (select(actions_t.c.report_id, func.min(actions_t.c.at).label("noticed_at"))
+            .where(actions_t.c.action == NOTICE).group_by(actions_t.c.report_id).subquery("first_notice"))
+
+
+def _removals(notices: Subquery) -> Subquery:
+    """Each noticed report's first removal at or after its first notice."""
+    return (select(actions_t.c.report_id, func.min(actions_t.c.at).label("removed_at"))
+            .join(notices, notices.c.report_id == actions_t.c.report_id)
+            .where(actions_t.c.action == REMOVED, actions_t.c.at >= notices.c.noticed_at).group_by(actions_t.c.report_id).subquery("removal"))
+
+
+def _rank(removed: ColumnElement[Any], percent: int) -> ColumnElement[Any]:
+    """The nearest-rank position of a percentile among `removed` sorted values: ceil(p/100 * n), in integers."""
+    return (removed * percent + 99) // 100
+
+
+def removal_rows(engine: Engine, dimension: str, years: Sequence[int]) -> list[dict[str, Any]]:
+    """Per value of `dimension` and year of first notice: reports noticed, removed after it, the
+    median and 90th-percentile seconds to removal (nearest rank, over removed reports), how many
+    were removed within each of `WITHIN_DAYS`, and how many are still open."""
+    with engine.connect() as conn:
+        notices = _first_notices()
+        removal = _removals(notices)
+        year = _year(conn, notices.c.noticed_at)
+        base = (select(DIMENSIONS[dimension].label("value"), year.label("year"), _seconds(conn, removal.c.removed_at, notices.c.noticed_at).label("seconds"))
+                .select_from(notices.join(reports_t, reports_t.c.id == notices.c.report_id).outerjoin(removal, removal.c.report_id == notices.c.report_id))
+                .where(year.in_(list(years))).subquery("timed"))
+        group = (base.c.value, base.c.year)
+        ranked = select(base, func.row_number().over(partition_by=group, order_by=(case((base.c.seconds.is_(None), 1), else_=0), base.c.seconds)).label("position"),
+                        func.count(base.c.seconds).over(partition_by=group).label("removed")).subquery("ranked")
+        removed_seconds = ranked.c.seconds.is_not(None)
+        query = select(ranked.c.value, ranked.c.year, func.count().label("notices"), func.max(ranked.c.removed).label("removed"),
+                       func.min(case((and_(removed_seconds, ranked.c.position == _rank(ranked.c.removed, 50)), ranked.c.seconds))).label("median_seconds"),
+                       func.min(case((and_(removed_seconds, ranked.c.position == _rank(ranked.c.removed, 90)), ranked.c.seconds))).label("p90_seconds"),
+                       *(func.sum(case((ranked.c.seconds <= days * DAY_SECONDS, 1), else_=0)).label(f"within_{days}d") for days in WITHIN_DAYS),
+                       func.sum(case((ranked.c.seconds.is_(None), 1), else_=0)).label("still_live")).group_by(ranked.c.value, ranked.c.year)
+        return [_plain(dict(row)) for row in conn.execute(query).mappings()]
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    """A row's numbers as Python ints and floats (PostgreSQL's sums and rounds are Decimals)."""
+    return {key: value if key == "value" or value is None else float(value) if key.endswith("_seconds") else int(value)
+            for key, value in row.items()}
+
+
+def still_live_rows(engine: Engine, year: int, cutoff: datetime, threshold: timedelta) -> dict[str, int]:
+    """Per hosting country: reports first noticed in `year`, at least `threshold` before `cutoff`,
+    with no removal observed by `cutoff` (times in UTC, as stored)."""
+    with engine.connect() as conn:
+        notices = _first_notices()
+        removal = _removals(notices)
+        country = DIMENSIONS["hosting_country"]
+        query = (select(country, func.count()).select_from(
+                    notices.join(reports_t, reports_t.c.id == notices.c.report_id).outerjoin(removal, removal.c.report_id == notices.c.report_id))
+                 .where(_year(conn, notices.c.noticed_at) == year, notices.c.noticed_at <= cutoff - threshold,
+                        or_(removal.c.removed_at.is_(None), removal.c.removed_at > cutoff))
+                 .group_by(country))
+        return {value: count for value, count in conn.execute(query).tuples()}
+
+
+def reappearance_rows(engine: Engine, years: Sequence[int]) -> dict[tuple[str, int], int]:
+    """Re-appearances per kind (`same_url`, or `new_url` when matching found the item elsewhere)
+    and year observed."""
+    with engine.connect() as conn:
+        kind = case((actions_t.c.url.is_(None), "same_url"), else_="new_url")
+        year = _year(conn, actions_t.c.at)
+        query = (select(kind, year, func.count()).where(actions_t.c.action == REAPPEARED, year.in_(list(years))).group_by(kind, year))
+        return {(value, int(each)): count for value, each, count in conn.execute(query).tuples()}
