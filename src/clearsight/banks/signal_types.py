@@ -12,9 +12,7 @@ from typing import Any
 
 from clearsight.banks.records import normalize_hash
 from clearsight.hashing.base import hamming_distance
-
-PDQ_MATCH_DISTANCE = 31
-"""HMA's PDQ match threshold (python-threatexchange's PdqSignal.PDQ_CONFIDENT_MATCH_THRESHOLD)."""
+from clearsight.hashing.bits import PDQ_MATCH_DISTANCE
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,9 @@ BITS = 256
 WORDS = BITS // 64
 HEX_BLOCK = 65_536
 """Hex strings converted at once."""
+PDQ_MATCH_DISTANCE = 31
+"""HMA's PDQ match threshold (python-threatexchange's PdqSignal.PDQ_CONFIDENT_MATCH_THRESHOLD): the
+distance up to which two PDQ hashes are the same picture, for bank matches and re-appearances alike."""
 
 
 def hex_to_words(values: list[str]) -> np.ndarray:

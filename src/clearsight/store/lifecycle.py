@@ -16,14 +16,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Engine, Table, and_, case, extract, func, insert, or_, select
 from sqlalchemy.sql import Subquery
 
-from clearsight.store.models import Assessment, ItemHash, Report, ReportAction, ReportItem
+from clearsight.store.grades import assessments_t, confirmed_current, items_t
+from clearsight.store.models import Report, ReportAction, ReportItem
 from clearsight.store.records import EventRecord, RowError
 
 reports_t: Table = Report.__table__  # type: ignore[assignment]
 actions_t: Table = ReportAction.__table__  # type: ignore[assignment]
 report_items_t: Table = ReportItem.__table__  # type: ignore[assignment]
-hashes_t: Table = ItemHash.__table__  # type: ignore[assignment]
-assessments_t: Table = Assessment.__table__  # type: ignore[assignment]
 
 NOTICE, ACKNOWLEDGED, REMOVED, STILL_LIVE, REAPPEARED, ESCALATED = "notice", "acknowledged", "removed", "still_live", "reappeared", "escalated"
 LIFECYCLE_EVENTS = (ACKNOWLEDGED, REMOVED, STILL_LIVE, REAPPEARED, ESCALATED)
@@ -69,14 +68,14 @@ def record_batch(conn: Connection, events: Sequence[EventRecord], actor: str) ->
     report are refused with their line, rows already recorded are counted and skipped."""
     result = BatchResult()
     refs = sorted({event.report_ref for event in events})
-    ids = dict(conn.execute(select(reports_t.c.external_id, reports_t.c.id).where(reports_t.c.external_id.in_(refs))).tuples().all())
+    ids = dict(conn.execute(select(reports_t.c.external_id, reports_t.c.id).where(reports_t.c.external_id.in_(refs))).all())
     known = [event for event in events if event.report_ref in ids]
     result.errors = [RowError(event.line, f"no report {event.report_ref!r} (reports are named by the id they were imported with)")
                      for event in events if event.report_ref not in ids]
     present = {(report_id, action, utc_naive(at)) for report_id, action, at in conn.execute(
         select(actions_t.c.report_id, actions_t.c.action, actions_t.c.at)
         .where(actions_t.c.report_id.in_(sorted({ids[event.report_ref] for event in known})),
-               actions_t.c.action.in_(sorted({event.action for event in known})))).tuples()}
+               actions_t.c.action.in_(sorted({event.action for event in known}))))}
     now = datetime.now(UTC)
     rows = []
     for event in known:
@@ -150,7 +149,7 @@ def still_live_rows(engine: Engine, year: int, cutoff: datetime, threshold: time
                  .where(_year(conn, notices.c.noticed_at) == year, notices.c.noticed_at <= cutoff - threshold,
                         or_(removal.c.removed_at.is_(None), removal.c.removed_at > cutoff))
                  .group_by(country))
-        return {value: count for value, count in conn.execute(query).tuples()}
+        return {value: count for value, count in conn.execute(query)}
 
 
 def reappearance_rows(engine: Engine, years: Sequence[int]) -> dict[tuple[str, int], int]:
@@ -160,4 +159,22 @@ def reappearance_rows(engine: Engine, years: Sequence[int]) -> dict[tuple[str, i
         kind = case((actions_t.c.url.is_(None), "same_url"), else_="new_url")
         year = _year(conn, actions_t.c.at)
         query = (select(kind, year, func.count()).where(actions_t.c.action == REAPPEARED, year.in_(list(years))).group_by(kind, year))
-        return {(value, int(each)): count for value, each, count in conn.execute(query).tuples()}
+        return {(value, int(each)): count for value, each, count in conn.execute(query)}
+
+
+def live_criminal_reports(engine: Engine) -> list[dict[str, Any]]:
+    """Reports (id, url) with a confirmed criminal item whose URL is live by its last observation:
+    no removal observed, or a re-check (`still_live`) or a re-appearance at the same URL after the
+    last removal. A re-appearance at a new URL is the new report's, not this one's."""
+    criminal_items = confirmed_current(items_t.c.id).where(assessments_t.c.outcome == "criminal")
+    criminal = select(report_items_t.c.report_id).where(report_items_t.c.item_id.in_(criminal_items)).distinct().subquery("criminal")
+    observed = (select(actions_t.c.report_id,
+                       func.max(case((actions_t.c.action == REMOVED, actions_t.c.at))).label("removed_at"),
+                       func.max(case((or_(actions_t.c.action == STILL_LIVE, and_(actions_t.c.action == REAPPEARED, actions_t.c.url.is_(None))),
+                                      actions_t.c.at))).label("live_at"))
+                .where(actions_t.c.action.in_((REMOVED, STILL_LIVE, REAPPEARED))).group_by(actions_t.c.report_id).subquery("observed"))
+    query = (select(reports_t.c.id, reports_t.c.url).join(criminal, criminal.c.report_id == reports_t.c.id)
+             .outerjoin(observed, observed.c.report_id == reports_t.c.id)
+             .where(or_(observed.c.removed_at.is_(None), observed.c.live_at > observed.c.removed_at)).order_by(reports_t.c.id))
+    with engine.connect() as conn:
+        return [dict(row) for row in conn.execute(query).mappings()]

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from clearsight.errors import ClearsightError
 from clearsight.store.grades import PENDING, assessments_t
 from clearsight.store.models import ItemHash, MediaItem, Report, ReportAction, ReportItem, ScanRunItem
+from clearsight.store.reappearance import record_reappearances
 from clearsight.store.records import ReportRecord, RowError
 
 reports_t: Table = Report.__table__  # type: ignore[assignment]
@@ -30,7 +31,8 @@ class ReportStore:
     def add(self, records: Iterable[ReportRecord], actor: str, grades_state: str = PENDING) -> list[int]:
         """Store reports (with their actions, and the graded items of imported records) in one
         transaction; their new ids in order. Imported grades take `grades_state`: `pending` (a
-        second person confirms them) unless an administrator migrates confirmed records."""
+        second person confirms them) unless an administrator migrates confirmed records. Items
+        that are re-uploads of removed reports' items are recorded as their re-appearances."""
         now = datetime.now(UTC)
         ids = []
         with self.engine.begin() as conn:
@@ -44,6 +46,7 @@ class ReportStore:
                 if record.items:
                     _add_graded_items(conn, report_id, record, actor, grades_state)
                 ids.append(report_id)
+            record_reappearances(conn, ids)
         return ids
 
     def import_rows(self, rows: Iterable[ReportRecord | RowError], actor: str, grades_state: str = PENDING) -> tuple[list[int], list[RowError]]:
@@ -74,7 +77,8 @@ class ReportStore:
             conn.execute(insert(actions_t).values(report_id=report_id, action=action, at=at, actor=actor))
 
     def attach(self, report_id: int, item_ids: Sequence[int]) -> int:
-        """Attach items to a report (those already attached are skipped); how many were new."""
+        """Attach items to a report (those already attached are skipped); how many were new. An
+        item that is a re-upload of a removed report's item is recorded as its re-appearance."""
         self.get(report_id)
         with self.engine.begin() as conn:
             present = set(conn.execute(select(report_items_t.c.item_id).where(report_items_t.c.report_id == report_id)).scalars())
@@ -85,6 +89,8 @@ class ReportStore:
                     conn.execute(insert(report_items_t), [{"report_id": report_id, "item_id": item_id} for item_id in new])
             except IntegrityError:
                 raise ClearsightError("those items were attached at the same moment by someone else; reload") from None
+            if new:
+                record_reappearances(conn, [report_id])
         return len(new)
 
     def run_items(self, run_id: int) -> list[int]:
