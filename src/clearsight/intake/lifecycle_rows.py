@@ -47,7 +47,8 @@ def _at(values: Mapping[str, Any]) -> datetime:
     return at
 
 
-def _recipient(values: Mapping[str, Any]) -> str | None:
+def parse_recipient(values: Mapping[str, Any]) -> str | None:
+    """Whom a notice or escalation went to (`to`), one of `RECIPIENTS`; none when not given."""
     raw = str(values.get("to") or "").strip().lower()
     if raw and raw not in RECIPIENTS:
         raise ClearsightError(f"to must be one of {', '.join(RECIPIENTS)}, not {raw[:40]!r}")
@@ -64,7 +65,7 @@ def _report_ref(values: Mapping[str, Any]) -> str:
 def event_record(values: Mapping[str, Any], line: int = 0) -> EventRecord:
     """A checked event from a row's values; ClearsightError naming every bad field."""
     fields = checked_fields({"report_ref": lambda: _report_ref(values), "action": lambda: _event(values), "at": lambda: _at(values),
-                             "recipient": lambda: _recipient(values),
+                             "recipient": lambda: parse_recipient(values),
                              "url": lambda: parse_url(values) if values.get("url") else None})
     if fields["url"] and fields["action"] != REAPPEARED:
         raise ClearsightError("url is only for a reappeared event (the new address the content came back at)")

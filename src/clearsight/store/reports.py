@@ -71,10 +71,12 @@ class ReportStore:
         with self.engine.connect() as conn:
             return set(conn.execute(select(reports_t.c.external_id).where(reports_t.c.external_id.in_(list(external_ids)))).scalars())
 
-    def add_action(self, report_id: int, action: str, at: datetime, actor: str) -> None:
+    def add_action(self, report_id: int, action: str, at: datetime, actor: str, recipient: str | None = None, note: str | None = None) -> None:
+        """Record one action taken or lifecycle event observed, entered by hand."""
         self.get(report_id)
         with self.engine.begin() as conn:
-            conn.execute(insert(actions_t).values(report_id=report_id, action=action, at=at, actor=actor))
+            conn.execute(insert(actions_t).values(report_id=report_id, action=action, at=at, actor=actor, recipient=recipient, note=note,
+                                                  recorded_at=datetime.now(UTC)))
 
     def attach(self, report_id: int, item_ids: Sequence[int]) -> int:
         """Attach items to a report (those already attached are skipped); how many were new. An

@@ -1,5 +1,5 @@
 """The pages around the work: logging in and out, the case overview (no imagery), the accounts
-list for admins, and the vendored htmx for signed-in pages."""
+list for admins, and the scripts of signed-in pages (the vendored htmx, the keyboard shortcuts)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,11 @@ def _set_cookie(response: Response, request: Request, name: str, value: str) -> 
 @router.get("/static/htmx.min.js")
 def htmx(found: PageVisitor) -> Response:
     return FileResponse(STATIC / "htmx.min.js", media_type="text/javascript")
+
+
+@router.get("/static/shortcuts.js")
+def shortcuts(found: PageVisitor) -> Response:
+    return FileResponse(STATIC / "shortcuts.js", media_type="text/javascript")
 
 @router.get("/login", response_class=HTMLResponse)
 def login_page(request: Request) -> Response:

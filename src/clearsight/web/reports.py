@@ -11,7 +11,8 @@ from fastapi.responses import RedirectResponse
 from clearsight.assess.counting import report_figures
 from clearsight.errors import ClearsightError
 from clearsight.intake import reports as intake
-from clearsight.intake.reports import parse_action, read_reports, report_record
+from clearsight.intake.lifecycle_rows import RECIPIENTS, parse_recipient
+from clearsight.intake.reports import MAX_NOTES, parse_action, read_reports, report_record
 from clearsight.web.ids import row_id
 from clearsight.web.items import REFRESH_SECONDS, item_page
 from clearsight.web.security import Visitor, check_csrf, checked_form, visitor
@@ -20,6 +21,8 @@ from clearsight.web.templating import render
 router = APIRouter()
 PageVisitor = Annotated[Visitor, Depends(visitor)]
 MAX_UPLOAD_BYTES = 32 * 1024 * 1024
+LIFECYCLE_KEYS = (("notice", "n"), ("acknowledged", "a"), ("removed", "r"), ("still_live", "l"), ("reappeared", "p"), ("escalated", "e"))
+"""The report page's lifecycle buttons and their letters (pressed outside a text field, or with Alt as access keys)."""
 
 
 def _list_page(request: Request, found: Visitor, site_type: str = "", **extra: Any) -> Response:
@@ -73,19 +76,24 @@ def report_view(request: Request, found: PageVisitor, report_id: int) -> Respons
     state.known.refresh_for(REFRESH_SECONDS)
     report = state.reports.get(report_id)
     figures = report_figures(report["items"], state.grading.confirmed_grades(report["items"]))
-    return render(request, found, "report.html", {"title": f"Report {report_id}", "report": report, "figures": figures, "intake": intake})
+    return render(request, found, "report.html", {"title": f"Report {report_id}", "report": report, "figures": figures, "intake": intake,
+                                                  "lifecycle": LIFECYCLE_KEYS, "recipients": RECIPIENTS})
 
 
 @router.post("/reports/{report_id:rowid}/actions")
-def report_action(request: Request, found: PageVisitor, report_id: int, action: Annotated[str, Form()], at: Annotated[str, Form()] = "",
+def report_action(request: Request, found: PageVisitor, report_id: int, action: Annotated[str, Form()] = "", event: Annotated[str, Form()] = "",
+                  at: Annotated[str, Form()] = "", to: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
                   csrf_token: Annotated[str, Form()] = "") -> Response:
+    """An action or lifecycle event entered on the report page: `event` is a lifecycle button
+    (each has an access key), `action` the list of every action; whom it went to and a note are optional."""
     check_csrf(found.csrf, csrf_token)
     try:
-        name, when = parse_action(action, at)
+        name, when = parse_action(event or action, at)
+        recipient = parse_recipient({"to": to})
     except ClearsightError as exc:
         return _list_page(request, found, error=str(exc))
-    request.app.state.reports.add_action(report_id, name, when, found.account.name)
-    request.app.state.accounts.audit.append(found.account.name, "report.action", str(report_id), {"action": name, "at": when.isoformat()})
+    request.app.state.reports.add_action(report_id, name, when, found.account.name, recipient, note.strip()[:MAX_NOTES] or None)
+    request.app.state.accounts.audit.append(found.account.name, "report.action", str(report_id), {"action": name, "at": when.isoformat(), "to": recipient})
     return RedirectResponse(f"/reports/{report_id}", status.HTTP_303_SEE_OTHER)
 
 
