@@ -10,7 +10,7 @@ $(STAMP): pyproject.toml requirements.lock
 	$(VENV)/bin/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-.PHONY: install browser demo test fuzz lock bench bench-pdq bench-match bench-watermark bench-case bench-api bench-ray
+.PHONY: install browser demo test fuzz lock bench bench-pdq bench-match bench-watermark bench-case bench-api bench-ray bench-lifecycle
 
 install: $(STAMP)
 
@@ -70,3 +70,6 @@ bench-api: $(STAMP)
 
 bench-ray: $(STAMP)
 	$(VENV)/bin/python benchmarks/ray_scale.py
+
+bench-lifecycle: $(STAMP)
+	$(VENV)/bin/python benchmarks/lifecycle_scale.py

@@ -39,7 +39,7 @@ def _lifecycle_rows() -> list[dict[str, str]]:
 def test_time_to_removal_reproduces_medians_percentiles_and_shares_with_open_reports_counted_as_open(db: str, tmp_path: Path) -> None:
     _reports(db, [*REMOVAL_HOURS, "r6", "r7"])
     clearsight("reports", "update", str(_events(tmp_path / "events.jsonl", _lifecycle_rows())), "--db", db)
-    [row] = removal_rows(open_engine(db), "site_type", [2025, 2026])
+    [row] = removal_rows(open_engine(db), ["site_type"], [2025, 2026])
     assert row["value"] == "image_host" and int(row["year"]) == 2026
     assert (row["notices"], row["removed"], int(row["still_live"])) == (7, 5, 2)
     # Nearest rank over the five removed: the median is the 3rd (30 h), the 90th percentile the 5th (200 h).
@@ -53,7 +53,7 @@ def test_a_removal_before_the_first_notice_is_not_a_time_to_removal(db: str, tmp
     clearsight("reports", "update", str(_events(tmp_path / "events.jsonl", [
         {"report_id": "early", "event": "removed", "at": (NOTICE - timedelta(hours=1)).isoformat()},
         {"report_id": "early", "event": "notice_sent", "at": NOTICE.isoformat()}])), "--db", db)
-    [row] = removal_rows(open_engine(db), "site_type", [2026])
+    [row] = removal_rows(open_engine(db), ["site_type"], [2026])
     assert (row["notices"], row["removed"], int(row["still_live"]), row["median_seconds"]) == (1, 0, 1, None)
 
 

@@ -66,9 +66,9 @@ def update_command(
                 result = record_batch(conn, events, actor)
                 if result.added:
                     audit.append_with(conn, actor, "report.lifecycle", [(file.name, {
-                        "file_sha256": digest, "events": len(result.added), "first_event": result.added[0], "last_event": result.added[-1],
+                        "file_sha256": digest, "events": result.added, "recorded_at": result.recorded_at.isoformat() if result.recorded_at else None,
                         "lines": [events[0].line, events[-1].line]})])
-            added, already, errors = added + len(result.added), already + result.already, errors + result.errors
+            added, already, errors = added + result.added, already + result.already, errors + result.errors
     errors.sort(key=lambda error: error.row)
     if fmt is ResultFormat.json:
         output.print_json(json.dumps({"added": added, "already_recorded": already,

@@ -43,9 +43,10 @@ def _figures(counts: dict[str, Any] | None) -> dict[str, Any]:
             "still_live": counts["still_live"]}
 
 
-def time_to_removal_table(engine: Engine, dimension: str, year: int) -> dict[str, Any]:
-    """`time_to_removal_by_<dimension>`: one row per value noticed this year or last, most noticed first."""
-    counts = {(row["value"], int(row["year"])): row for row in removal_rows(engine, dimension, (year, year - 1))}
+def time_to_removal_table(dimension: str, year: int, timed: list[dict[str, Any]]) -> dict[str, Any]:
+    """`time_to_removal_by_<dimension>` from the `timed` rows of every dimension: one row per value
+    noticed this year or last, most noticed first."""
+    counts = {(row["value"], int(row["year"])): row for row in timed if row["dimension"] == dimension}
     values = sorted({value for value, _ in counts}, key=lambda value: (-(counts.get((value, year)) or {"notices": 0})["notices"], str(value)))
     rows = []
     for value in values:
@@ -80,9 +81,9 @@ def removal_tables(engine: Engine, year: int, now: datetime | None = None) -> li
     """Every takedown table of `year`."""
     now = now or datetime.now(UTC)
     threshold = timedelta(days=STILL_LIVE_DAYS)
-    still_live = {(value, each): count for each in (year, year - 1)
-                  for value, count in still_live_rows(engine, each, _cutoff(each, now), threshold).items()}
-    return [*(time_to_removal_table(engine, dimension, year) for dimension in DIMENSIONS),
+    still_live = still_live_rows(engine, {each: _cutoff(each, now) for each in (year, year - 1)}, threshold)
+    timed = removal_rows(engine, list(DIMENSIONS), (year, year - 1))
+    return [*(time_to_removal_table(dimension, year, timed) for dimension in DIMENSIONS),
             _count_table("reappearances_by_kind", "Re-appearances after removal: same URL or a new one", reappearance_rows(engine, (year, year - 1)), year),
             _count_table(f"still_live_past_{STILL_LIVE_DAYS}d_by_hosting_country", f"Reports still live {STILL_LIVE_DAYS} days after notice by hosting country",
                          still_live, year)]

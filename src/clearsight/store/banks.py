@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, or_, select, text, update
+from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from clearsight.errors import ClearsightError
+from clearsight.store.bulk import reserve_ids, unnest_insert
 from clearsight.store.models import Bank, BankEntry, BankHash, BankHashRemoval, BankVideoFrame
 from clearsight.store.records import VIDEO_SIGNAL, BankRecord, RowError
 
@@ -489,27 +490,15 @@ def _log_removals(conn: Connection, which: Any) -> None:
 
 
 def _postgresql_batch(conn: Connection, bank_id: int, entry_rows: list[EntryRow], hash_rows: list[HashRow]) -> tuple[list[int], set[int], int]:
-    """The same with one array-parameter statement per table: psycopg spends seconds per 100,000
-    rows rewriting multi-row VALUES statements, and unnest() needs no rewriting."""
-    entry_ids = list(conn.execute(text("SELECT nextval(pg_get_serial_sequence('bank_entries', 'id')) FROM generate_series(1, :count)"),
-                                  {"count": len(entry_rows)}).scalars())
+    """The same with one array-parameter statement per table (`store.bulk`)."""
+    entry_ids = reserve_ids(conn, "bank_entries", len(entry_rows))
     classifications, refs, attributes = zip(*entry_rows, strict=True)
-    conn.execute(
-        text("INSERT INTO bank_entries (id, bank_id, classification, ref, attributes) "
-             "SELECT id, :bank, classification, ref, attributes "
-             "FROM unnest(CAST(:id AS bigint[]), CAST(:classification AS text[]), CAST(:ref AS text[]), CAST(:attributes AS json[])) "
-             "AS t (id, classification, ref, attributes)"),
-        {"id": entry_ids, "bank": bank_id, "classification": list(classifications), "ref": list(refs), "attributes": list(attributes)},
-    )
+    unnest_insert(conn, "bank_entries", {"id": ("bigint", entry_ids), "classification": ("text", classifications), "ref": ("text", refs),
+                                         "attributes": ("json", attributes)}, {"bank_id": bank_id})
     records, signals, values, qualities = zip(*hash_rows, strict=True)
-    inserted = conn.execute(
-        text("INSERT INTO bank_hashes (entry_id, bank_id, signal_type, value, quality) "
-             "SELECT entry_id, :bank, signal_type, value, quality "
-             "FROM unnest(CAST(:entry AS bigint[]), CAST(:signal AS text[]), CAST(:value AS text[]), CAST(:quality AS int[])) "
-             "AS t (entry_id, signal_type, value, quality) "
-             "ON CONFLICT (signal_type, value, bank_id) DO NOTHING RETURNING entry_id"),
-        {"entry": [entry_ids[record] for record in records], "bank": bank_id, "signal": list(signals), "value": list(values), "quality": list(qualities)},
-    )
+    inserted = unnest_insert(conn, "bank_hashes", {"entry_id": ("bigint", [entry_ids[record] for record in records]), "signal_type": ("text", signals),
+                                                   "value": ("text", values), "quality": ("int", qualities)}, {"bank_id": bank_id},
+                             "ON CONFLICT (signal_type, value, bank_id) DO NOTHING RETURNING entry_id")
     kept = list(inserted.scalars())
     return entry_ids, set(kept), len(kept)
 

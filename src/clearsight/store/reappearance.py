@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Table, func, insert, select
 from sqlalchemy.sql import Subquery
 
 from clearsight.hashing.bits import PDQ_MATCH_DISTANCE, hamming_distances, hex_to_words
-from clearsight.store.lifecycle import REAPPEARED, REMOVED, utc_naive
+from clearsight.store.lifecycle import REAPPEARED, REMOVED, aware_utc
 from clearsight.store.models import ItemHash, Report, ReportAction, ReportItem
 
 reports_t: Table = Report.__table__  # type: ignore[assignment]
@@ -107,7 +107,7 @@ def record_reappearances(conn: Connection, report_ids: Sequence[int]) -> list[Re
     found, rows, now = [], [], datetime.now(UTC)
     for earlier, new, signal in sorted(pairs):
         received = reports[new].received_at
-        if (earlier, new) in recorded or utc_naive(removed_at[earlier]) > utc_naive(received):
+        if (earlier, new) in recorded or aware_utc(removed_at[earlier]) > aware_utc(received):
             continue
         recorded.add((earlier, new))
         found.append(Reappearance(earlier, new, signal))
