@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+from typing import Any
 
 from clearsight.errors import ClearsightError
 
@@ -73,6 +74,24 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class DetectorRun:
+    """An enabled detector as a scan's workers run it (`detectors.manage.scan_runs` fills these
+    in from the case database before the scan starts)."""
+
+    name: str
+    sha256: str
+    model_path: Path
+    """The model, written to the cache under its SHA-256 for the workers to open."""
+    card: dict[str, Any]
+    threshold: float
+    """Scores at or above it count as AI-made: the latest calibration's, else the card's."""
+    false_positive_rate: float | None
+    """What the latest calibration measured at that threshold (None: not calibrated)."""
+    verdicts: bool
+    """Whether its score may make a verdict `ai` (admin allowed it and the calibration met their ceiling)."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """What a command needs to know besides its arguments."""
 
@@ -100,6 +119,8 @@ class Settings:
     url_fetch_allow: tuple[str, ...] = ()
     """Hosts (names, with their subdomains, or CIDR ranges) the API may fetch `?url=` media from on a
     caller's behalf ($CLEARSIGHT_URL_FETCH_ALLOW, comma-separated); none, so no fetching, by default."""
+    detectors: tuple[DetectorRun, ...] = ()
+    """The detectors a scan runs (none unless the case database has enabled ones)."""
 
 
 def _limits_from_env(env: dict[str, str]) -> Limits:

@@ -20,6 +20,7 @@ from clearsight.banks.video_match import MATCH_PERCENT
 from clearsight.cli.app import DbOption, RecordFormat, TrustOption, app, console
 from clearsight.cli.match import BankOption, DihedralOption, DistanceOption, MinQualityOption, VideoPercentOption, VpdqFpsOption, open_matcher
 from clearsight.config import Settings, load_settings
+from clearsight.detectors.manage import with_detectors
 from clearsight.errors import ClearsightError
 from clearsight.item import ItemResult
 from clearsight.pipeline.driver import ScanSummary, scan
@@ -172,7 +173,7 @@ def scan_command(
     A later scan reuses what was recorded once each file's bytes are checked to be the same; a file
     whose bytes changed is recorded again as a new version.
     """
-    settings = with_trust(replace(load_settings(db), pdq_dihedral=dihedral, vpdq_fps=vpdq_fps, trust_mtime=trust_mtime), trust_anchors)
+    settings = with_detectors(with_trust(replace(load_settings(db), pdq_dihedral=dihedral, vpdq_fps=vpdq_fps, trust_mtime=trust_mtime), trust_anchors))
     # The local pool's fork server starts importing the stages now, while the matcher is opened.
     executor: Executor = RayExecutor(ray_address, workers) if engine is Engine.ray else local_executor(settings, workers)
     matcher = open_matcher(settings, banks, distance, min_quality, video_percent)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from clearsight.provenance.aigc_label import AigcLabelReader
 from clearsight.provenance.c2pa import C2paReader
 from clearsight.provenance.character_card import CharacterCardReader
+from clearsight.provenance.detector import DetectorReader
 from clearsight.provenance.generators.a1111 import A1111Reader
 from clearsight.provenance.generators.comfyui import ComfyUIReader
 from clearsight.provenance.generators.flux import FluxReader
@@ -33,4 +34,4 @@ GENERATOR_READERS: tuple[ProvenanceReader, ...] = (
 PIXEL_READERS: tuple[ProvenanceReader, ...] = (WatermarkReader(),)
 """Readers of the pixels that work on decoded video frames (stealth LSBs do not survive video codecs)."""
 READERS: tuple[ProvenanceReader, ...] = (C2paReader(), XmpReader(), IptcAiReader(), *GENERATOR_READERS, CharacterCardReader(), StealthReader(),
-                                         *PIXEL_READERS)
+                                         *PIXEL_READERS, DetectorReader())

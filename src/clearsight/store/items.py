@@ -38,6 +38,10 @@ class QueueFilter:
     matched: str = ""
     report: int | None = None
     site_type: str = ""
+    min_score: float | None = None
+    """Only items a detector scored at least this (indicative scores, see `provenance.detector`)."""
+    order: str = ""
+    """`score`: highest detector score first; otherwise ungraded first, then newest."""
 
 
 @dataclass
@@ -67,7 +71,7 @@ class ItemStore:
         the automatic grades."""
         current = current_grades().subquery()
         query: Select[Any] = (
-            select(items_t.c.id, items_t.c.path, items_t.c.media_type, items_t.c.size, provenance_t.c.verdict,
+            select(items_t.c.id, items_t.c.path, items_t.c.media_type, items_t.c.size, provenance_t.c.verdict, provenance_t.c.detector_score,
                    assessments_t.c.review_state, assessments_t.c.analyst, assessments_t.c.uk_category, assessments_t.c.automatic)
             .select_from(items_t.outerjoin(provenance_t, provenance_t.c.item_id == items_t.c.id)
                          .outerjoin(current, current.c.item_id == items_t.c.id)
@@ -95,7 +99,10 @@ class ItemStore:
         if wanted.site_type:
             query = query.where(exists().where(report_items_t.c.item_id == items_t.c.id, reports_t.c.id == report_items_t.c.report_id,
                                                reports_t.c.site_type == wanted.site_type))
-        ordered = query.order_by(case((current.c.item_id.is_(None), 0), else_=1), items_t.c.id.desc())
+        if wanted.min_score is not None:
+            query = query.where(provenance_t.c.detector_score >= wanted.min_score)
+        by_score = (case((provenance_t.c.detector_score.is_(None), 1), else_=0), provenance_t.c.detector_score.desc()) if wanted.order == "score" else ()
+        ordered = query.order_by(*by_score, case((current.c.item_id.is_(None), 0), else_=1), items_t.c.id.desc())
         with self.engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
             rows = [dict(row) for row in conn.execute(ordered.limit(PAGE).offset(page * PAGE)).mappings()]

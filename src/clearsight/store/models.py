@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 BIG_ID = BigInteger().with_variant(Integer, "sqlite")
@@ -161,6 +161,8 @@ class ItemProvenance(Base):
     strength: Mapped[str | None] = mapped_column(String(16))
     tool: Mapped[str | None] = mapped_column(Text)
     record: Mapped[dict[str, Any]] = mapped_column(JSON)
+    detector_score: Mapped[float | None] = mapped_column(Float, index=True)
+    """The highest score any detector gave the image (indicative: the queue sorts and filters by it)."""
 
 
 class ItemModelRef(Base):
@@ -428,3 +430,33 @@ class AppSetting(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[Any] = mapped_column(JSON)
+
+
+class Detector(Base):
+    """A pluggable ONNX detector a hotline added: the model file itself, its model card, whether
+    scans run it, and whether (and under which false-positive ceiling) an admin lets it decide verdicts."""
+
+    __tablename__ = "detectors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    model: Mapped[bytes] = mapped_column(LargeBinary)
+    card: Mapped[dict[str, Any]] = mapped_column(JSON)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    verdicts: Mapped[bool] = mapped_column(Boolean)
+    ceiling: Mapped[float | None] = mapped_column(Float)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    added_by: Mapped[str] = mapped_column(String(128))
+
+
+class DetectorCalibration(Base):
+    """One calibration of a detector on the case's confirmed grades: its figures (numbers only)."""
+
+    __tablename__ = "detector_calibrations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    detector_id: Mapped[int] = mapped_column(ForeignKey("detectors.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    year: Mapped[int | None] = mapped_column(Integer)
+    results: Mapped[dict[str, Any]] = mapped_column(JSON)

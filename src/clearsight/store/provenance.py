@@ -30,7 +30,7 @@ def save_provenance(conn: Connection, flat: Sequence[tuple[int, ItemResult]], se
             record = result.provenance
             rows[provenance_t].append(
                 {"item_id": item_id, "verdict": record["verdict"], "strength": record["strength"], "tool": record["tool"],
-                 "record": sealer.seal(record, "provenance")}
+                 "detector_score": detector_score(record), "record": sealer.seal(record, "provenance")}
             )
             rows[refs_t] += [
                 {"item_id": item_id, "kind": ref.kind, "name": ref.name, "name_key": ref.name_key, "hash_key": ref.hash_key} for ref in refs(record)
@@ -47,6 +47,12 @@ def save_provenance(conn: Connection, flat: Sequence[tuple[int, ItemResult]], se
     for table, table_rows in rows.items():
         if table_rows:
             conn.execute(insert(table), table_rows)
+
+
+def detector_score(record: dict[str, Any]) -> float | None:
+    """The highest detector score in a provenance record (none when no detector scored it)."""
+    scores = [evidence["claims"]["score"] for evidence in record.get("evidence", []) if evidence.get("source") == "detector" and "score" in evidence.get("claims", {})]
+    return max(scores, default=None)
 
 
 def load_records(conn: Connection, ids: Sequence[int], sealer: Sealer) -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any]]]:

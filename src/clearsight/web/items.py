@@ -30,11 +30,21 @@ REFRESH_SECONDS = 2.0
 """How long a queue view may spend matching new items against the banks before leaving the rest to the background."""
 
 
+def score_floor(raw: str) -> float | None:
+    """The queue's minimum detector score from its form field: a number from 0 to 1, else none."""
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if 0.0 <= value <= 1.0 else None
+
+
 @router.get("/queue")
 def queue(request: Request, found: PageVisitor, queue: str = "unassessed", media_type: str = "", verdict: str = "", matched: str = "",
-          report: str = "", site_type: str = "", page: int = 0) -> Response:
+          report: str = "", site_type: str = "", min_score: str = "", sort: str = "", page: int = 0) -> Response:
     waiting = request.app.state.known.refresh_for(REFRESH_SECONDS)
-    wanted = QueueFilter(queue if queue in QUEUES else "unassessed", media_type, verdict, matched, row_id(report), site_type)
+    wanted = QueueFilter(queue if queue in QUEUES else "unassessed", media_type, verdict, matched, row_id(report), site_type,
+                         score_floor(min_score), "score" if sort == "score" else "")
     page = min(max(page, 0), MAX_ID // PAGE)  # an offset past 64 bits would overflow the query
     rows, total = request.app.state.items.queue(wanted, found.account.name, page, banks_key(request.app.state.items.engine))
     context = {"title": "Queue", "rows": rows, "total": total, "waiting": waiting, "wanted": wanted, "queues": QUEUES, "site_types": SITE_TYPES, "page": page, "page_size": PAGE}
