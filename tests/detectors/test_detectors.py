@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+import sys
 from itertools import product
 from pathlib import Path
 
@@ -98,6 +100,7 @@ def test_scores_reach_the_record_and_the_queue_but_the_verdict_stays_unknown(tmp
         record = scanned[f"grey{level}.png"]
         [evidence] = _detector_evidence(record)
         assert evidence["strength"] == "indicative" and evidence["claims"]["detector"] == "bright"
+        assert evidence["claims"]["model_card"] == "Brightness test model"
         assert evidence["claims"]["score"] == pytest.approx(level / 255, abs=1e-4)
         assert evidence["claims"]["false_positive_rate"] is None and evidence["claims"]["decides_verdict"] is False
         assert record["provenance"]["verdict"] == "unknown"
@@ -227,3 +230,15 @@ def test_the_metrics_agree_with_brute_force_on_random_scores() -> None:
         assert point.detection_rate == sum(p >= point.threshold for p in positives) / len(positives)
     scores, labels = positives + negatives, [1] * 300 + [0] * 400
     assert calibration_error(scores, labels) == pytest.approx(_ece(scores, labels), abs=1e-12)
+
+
+def test_without_detectors_a_scan_never_loads_onnx_runtime_and_without_the_extra_enabled_ones_stop_it_with_the_fix(tmp_path: Path) -> None:
+    db = str(tmp_path / "case.db")
+    probe = ("import sys; from clearsight.config import Settings; from clearsight.detectors.manage import with_detectors; "
+             f"settings = Settings(db={db!r}); assert with_detectors(settings) is settings; assert 'onnxruntime' not in sys.modules")
+    subprocess.run([sys.executable, "-c", probe], check=True)
+    _detector(tmp_path, db)
+    missing = ("import sys; sys.modules['onnxruntime'] = None; from clearsight.cli import main; "
+               f"sys.argv = ['clearsight', 'scan', {str(tmp_path)!r}, '--db', {db!r}]; main()")
+    refused = subprocess.run([sys.executable, "-c", missing], capture_output=True, text=True, check=False)
+    assert refused.returncode == 1 and "pip install 'clearsight[detectors]'" in refused.stderr

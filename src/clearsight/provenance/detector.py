@@ -33,7 +33,7 @@ def _detector(run: DetectorRun) -> Detector:
 
 def _evidence(run: DetectorRun, score: float) -> Evidence:
     return Evidence(source=SOURCE, strength=Strength.INDICATIVE, ai_generated=True if run.verdicts and score >= run.threshold else None,
-                    claims={"detector": run.name, "version": run.card["version"], "score": round(score, 6), "threshold": run.threshold,
+                    claims={"detector": run.name, "model_card": run.card["name"], "version": run.card["version"], "score": round(score, 6), "threshold": run.threshold,
                             "false_positive_rate": run.false_positive_rate, "decides_verdict": run.verdicts})
 
 
