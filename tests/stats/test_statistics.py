@@ -13,15 +13,20 @@ from typing import Any
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
+from clearsight.assess.accounts import Accounts
 from clearsight.assess.audit import AuditLog
 from clearsight.assess.grading import Grading
 from clearsight.assess.schema import Grade
+from clearsight.config import Settings
 from clearsight.store.db import open_engine
+from clearsight.web.app import create_app
 from tests.cli_runner import clearsight
 from tests.web.test_browser import CHROMIUM_FLAGS, chromium_path
+from tests.web_client import PASSWORD, log_in
 
 _ids = count(1)
 
@@ -160,3 +165,22 @@ def test_csv_records_have_one_row_per_item_and_rows_of_a_report_id_make_one_repo
     tables = stats(db, 2025)
     assert {value: row["count"] for value, row in tables["reports_by_category"].items()} == {"B": 1}
     assert tables["ai_items_by_sex"]["boys"]["pct"] == 50.0
+
+
+def test_the_stats_page_shows_the_clis_figures_for_reviewers_with_the_same_downloads(published: str) -> None:
+    accounts = Accounts(open_engine(published), actor="test")
+    accounts.add("ann", "analyst", PASSWORD)
+    accounts.add("rita", "reviewer", PASSWORD)
+    client = TestClient(create_app(Settings(db=published)), follow_redirects=False)
+    log_in(client, "ann")
+    assert client.get("/stats", params={"year": 2025}).status_code == 403
+    log_in(client, "rita")
+    page = client.get("/stats", params={"year": 2025}).text
+    cli = json.loads(clearsight("stats", "--year", "2025", "--db", published, "--format", "json").stdout)
+    web = client.get("/stats/download", params={"year": 2025, "format": "json"}).json()
+    assert {key: value for key, value in web.items() if key != "generated_at"} == {key: value for key, value in cli.items() if key != "generated_at"}
+    assert "Statistics for 2025" in page and "3,443" in page and 'href="/stats/download?year=2025&amp;format=pdf"' in page
+    csv_download = client.get("/stats/download", params={"year": 2025, "format": "csv"})
+    assert csv_download.headers["content-disposition"] == 'attachment; filename="clearsight-statistics-2025.csv"'
+    assert csv_download.text.splitlines() == clearsight("stats", "--year", "2025", "--db", published, "--format", "csv").stdout.splitlines()
+    assert client.get("/stats/download", params={"year": 2025, "format": "pdf"}).content.startswith(b"%PDF")

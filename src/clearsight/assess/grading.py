@@ -17,6 +17,7 @@ confirmed grades count in report-level figures. Every change is audited.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,6 +45,11 @@ from clearsight.store.models import ItemHash
 hashes_t: Table = ItemHash.__table__  # type: ignore[assignment]
 
 DECIDERS = ("reviewer", "admin")
+CATEGORY_BASES = ("indecent_photo", "pseudo_photo")
+"""The legal bases UK categories A-C apply to; a one-key category grade keeps the last one used."""
+QUICK_GRADES = {"a": ("Category A", "criminal"), "b": ("Category B", "criminal"), "c": ("Category C", "criminal"),
+                "n": ("Not criminal", "not_criminal"), "u": ("Unable to assess", "unable_to_assess")}
+"""The one-key grades: key -> (label, outcome)."""
 GRADE_COLUMNS = ("outcome", "uk_legal_basis", "uk_category", "age_band", "sex", "child_count", "production", "flags", "series")
 
 
@@ -113,6 +119,41 @@ class Grading:
                                                      for copy in copies])
         self.audit.append(analyst, "grade", str(item_id), {"assessment": assessment_id, **grade_values(grade), "duplicates": copies})
         return assessment_id
+
+    def carried(self, analyst: str) -> Grade:
+        """What a one-key grade carries over from `analyst`'s newest criminal grade of their own: its legal
+        basis (a photograph's, for a category), age band and sex, until they change them."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(assessments_t).where(assessments_t.c.analyst == analyst, assessments_t.c.automatic.is_(None),
+                                                           assessments_t.c.source_id.is_(None), assessments_t.c.outcome == "criminal")
+                               .order_by(assessments_t.c.id.desc()).limit(1)).mappings().first()
+        if row is None:
+            return Grade("criminal", CATEGORY_BASES[0], "none")
+        basis = row["uk_legal_basis"] if row["uk_legal_basis"] in CATEGORY_BASES else CATEGORY_BASES[0]
+        return Grade("criminal", basis, "none", age_band=row["age_band"], sex=row["sex"])
+
+    def quick_grade(self, item_id: int, analyst: str, key: str, exposure_seconds: float = 0.0) -> int:
+        """A grade from one key (`QUICK_GRADES`): a category with what `carried` gives, or an
+        outcome that needs nothing else; applied to the item's ungraded exact duplicates too."""
+        if key not in QUICK_GRADES:
+            raise ClearsightError(f"no one-key grade {key[:8]!r} (keys: {', '.join(QUICK_GRADES)})")
+        carried = self.carried(analyst)
+        grade = replace(carried, uk_category=key.upper()) if key in "abc" else Grade(QUICK_GRADES[key][1])
+        return self.grade(item_id, analyst, grade, exposure_seconds, to_duplicates=True)
+
+    def withdraw_last(self, analyst: str) -> int | None:
+        """Undo: `analyst`'s newest grade, while it still awaits review, no longer stands (it is
+        kept, superseded, with its copies). The item it graded, or None when there is nothing to undo."""
+        with self.engine.begin() as conn:
+            row = conn.execute(select(assessments_t.c.id, assessments_t.c.item_id, assessments_t.c.review_state)
+                               .where(assessments_t.c.analyst == analyst, assessments_t.c.automatic.is_(None), assessments_t.c.source_id.is_(None),
+                                      assessments_t.c.review_state.not_in(REPLACED))
+                               .order_by(assessments_t.c.id.desc()).limit(1)).first()
+            if row is None or row.review_state != PENDING:
+                return None
+            self._set_state(conn, row.id, SUPERSEDED)
+        self.audit.append(analyst, "grade.withdraw", str(row.item_id), {"assessment": row.id})
+        return int(row.item_id)
 
     def _set_state(self, conn: Connection, assessment_id: int, state: str) -> None:
         conn.execute(update(assessments_t).where(or_(assessments_t.c.id == assessment_id, assessments_t.c.source_id == assessment_id))

@@ -59,8 +59,9 @@ def to_csv(stats: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def to_html(stats: dict[str, Any]) -> str:
-    return _TEMPLATES.get_template("report.html").render(stats=stats)
+def to_html(stats: dict[str, Any], downloads: list[tuple[str, str]] | None = None) -> str:
+    """The published page; in the web app, with a year chooser and the `downloads` (label, link)."""
+    return _TEMPLATES.get_template("report.html").render(stats=stats, downloads=downloads)
 
 
 def to_pdf(stats: dict[str, Any]) -> bytes:

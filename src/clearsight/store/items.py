@@ -108,6 +108,11 @@ class ItemStore:
             rows = [dict(row) for row in conn.execute(ordered.limit(PAGE).offset(page * PAGE)).mappings()]
         return rows, total
 
+    def next_ungraded(self, viewer: str, banks_key: str) -> int | None:
+        """The item the `unassessed` queue lists first (where grading goes on), if any."""
+        rows, _ = self.queue(QueueFilter("unassessed"), viewer, 0, banks_key)
+        return int(rows[0]["id"]) if rows else None
+
     def neighbours(self, item_id: int, pdq: str | None) -> list[dict[str, Any]]:
         """Graded items whose PDQ is within NEIGHBOUR_DISTANCE of `pdq`, nearest first."""
         if not pdq:

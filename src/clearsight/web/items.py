@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response, status
 
 from clearsight.assess import schema
-from clearsight.assess.grading import DECIDERS
+from clearsight.assess.grading import DECIDERS, QUICK_GRADES
 from clearsight.assess.known import banks_key
 from clearsight.errors import ItemError
 from clearsight.intake.reports import SITE_TYPES
@@ -19,6 +19,7 @@ from clearsight.media.preview import data_uri, preview_png
 from clearsight.provenance.stage import public
 from clearsight.store.grades import PENDING
 from clearsight.store.items import PAGE, QUEUES, QueueFilter
+from clearsight.web import shortcuts
 from clearsight.web.ids import MAX_ID, row_id
 from clearsight.web.security import Visitor, check_csrf, visitor
 from clearsight.web.templating import render
@@ -47,7 +48,8 @@ def queue(request: Request, found: PageVisitor, queue: str = "unassessed", media
                          score_floor(min_score), "score" if sort == "score" else "")
     page = min(max(page, 0), MAX_ID // PAGE)  # an offset past 64 bits would overflow the query
     rows, total = request.app.state.items.queue(wanted, found.account.name, page, banks_key(request.app.state.items.engine))
-    context = {"title": "Queue", "rows": rows, "total": total, "waiting": waiting, "wanted": wanted, "queues": QUEUES, "site_types": SITE_TYPES, "page": page, "page_size": PAGE}
+    context = {"title": "Queue", "rows": rows, "total": total, "waiting": waiting, "wanted": wanted, "queues": QUEUES, "site_types": SITE_TYPES, "page": page,
+               "page_size": PAGE, "shortcuts": shortcuts.QUEUE}
     return render(request, found, "queue.html", context)
 
 
@@ -70,6 +72,7 @@ def item_page(request: Request, found: Visitor, item_id: int, **shown: Any) -> R
         "can_decide": current is not None and current["review_state"] == "disputed" and me.role in DECIDERS and current["analyst"] != me.name
                       and state.grading.may_decide(current["id"], me.name),
         "labels": current["labels"] if current else None,
+        "shortcuts": shortcuts.ITEM, "quick_grades": QUICK_GRADES, "carried": state.grading.carried(me.name),
     } | shown
     return render(request, found, "item.html", context)
 

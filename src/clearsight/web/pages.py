@@ -4,15 +4,15 @@ list for admins, and the scripts of signed-in pages (the vendored htmx, the keyb
 from __future__ import annotations
 
 import secrets
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request, Response, status
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
-from sqlalchemy import func, select
 
 from clearsight.assess.credentials import MAX_NAME_LENGTH
-from clearsight.store.models import BankEntry, ItemProvenance, MediaItem
+from clearsight.store.overview import STATES, overview
 from clearsight.web.security import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Visitor, check_csrf, require_role, visitor
 from clearsight.web.templating import TEMPLATES, render
 from clearsight.web.throttle import LoginThrottle
@@ -81,13 +81,12 @@ def logout(request: Request, found: PageVisitor, csrf_token: Annotated[str, Form
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, found: PageVisitor) -> Response:
-    with request.app.state.items.engine.connect() as conn:
-        counts = {
-            "items": conn.execute(select(func.count()).select_from(MediaItem)).scalar_one(),
-            "ai": conn.execute(select(func.count()).select_from(ItemProvenance).where(ItemProvenance.verdict == "ai")).scalar_one(),
-            "bank_entries": conn.execute(select(func.count()).select_from(BankEntry)).scalar_one(),
-        }
-    return render(request, found, "home.html", {"title": "Overview", "counts": counts})
+    """The case overview: how far the work has come, and the analyst's own day (no imagery)."""
+    state = request.app.state
+    figures = overview(state.items.engine, found.account.name, datetime.now(UTC))
+    exposure = state.wellbeing.exposure(found.account.name)
+    return render(request, found, "home.html", {"title": "Overview", "overview": figures, "states": STATES, "exposure_minutes": exposure.seconds / 60,
+                                                "limit_minutes": exposure.limit_seconds / 60})
 
 @router.get("/admin/users", response_class=HTMLResponse)
 def users(request: Request, found: PageVisitor) -> Response:
