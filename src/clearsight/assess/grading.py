@@ -100,8 +100,11 @@ class Grading:
                                                  hashes_t.c.item_id.not_in(graded)).order_by(hashes_t.c.item_id)
         return list(conn.execute(query).scalars())
 
-    def grade(self, item_id: int, analyst: str, grade: Grade, exposure_seconds: float = 0.0, to_duplicates: bool = False) -> int:
-        """Record `analyst`'s grade of an item (and, if asked, of its ungraded exact duplicates)."""
+    def grade(self, item_id: int, analyst: str, grade: Grade, exposure_seconds: float = 0.0, to_duplicates: bool = False,
+              others: Sequence[int] = ()) -> int:
+        """Record `analyst`'s grade of an item (and, if asked, of its ungraded exact duplicates and
+        of the ungraded items among `others`: its near-duplicate cluster). The copies name the item
+        they were graded from and share its review."""
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
             if conn.execute(select(items_t.c.id).where(items_t.c.id == item_id)).first() is None:
@@ -114,6 +117,7 @@ class Grading:
             row = grade_values(grade) | {"analyst": analyst, "created_at": now, "review_state": PENDING, "exposure_seconds": exposure_seconds}
             assessment_id: int = conn.execute(insert(assessments_t).values(item_id=item_id, **row).returning(assessments_t.c.id)).scalar_one()
             copies = self._ungraded_duplicates(conn, item_id) if to_duplicates else []
+            copies += self._ungraded(conn, sorted(set(others) - set(copies) - {item_id}))
             if copies:
                 conn.execute(insert(assessments_t), [row | {"item_id": copy, "duplicate_of": item_id, "source_id": assessment_id, "exposure_seconds": 0.0}
                                                      for copy in copies])
@@ -132,14 +136,15 @@ class Grading:
         basis = row["uk_legal_basis"] if row["uk_legal_basis"] in CATEGORY_BASES else CATEGORY_BASES[0]
         return Grade("criminal", basis, "none", age_band=row["age_band"], sex=row["sex"])
 
-    def quick_grade(self, item_id: int, analyst: str, key: str, exposure_seconds: float = 0.0) -> int:
+    def quick_grade(self, item_id: int, analyst: str, key: str, exposure_seconds: float = 0.0, others: Sequence[int] = ()) -> int:
         """A grade from one key (`QUICK_GRADES`): a category with what `carried` gives, or an
-        outcome that needs nothing else; applied to the item's ungraded exact duplicates too."""
+        outcome that needs nothing else; applied to the item's ungraded exact duplicates too, and
+        to the ungraded items among `others` (its cluster, when the analyst accepted that)."""
         if key not in QUICK_GRADES:
             raise ClearsightError(f"no one-key grade {key[:8]!r} (keys: {', '.join(QUICK_GRADES)})")
         carried = self.carried(analyst)
         grade = replace(carried, uk_category=key.upper()) if key in "abc" else Grade(QUICK_GRADES[key][1])
-        return self.grade(item_id, analyst, grade, exposure_seconds, to_duplicates=True)
+        return self.grade(item_id, analyst, grade, exposure_seconds, to_duplicates=True, others=others)
 
     def withdraw_last(self, analyst: str) -> int | None:
         """Undo: `analyst`'s newest grade, while it still awaits review, no longer stands (it is
@@ -154,6 +159,10 @@ class Grading:
             self._set_state(conn, row.id, SUPERSEDED)
         self.audit.append(analyst, "grade.withdraw", str(row.item_id), {"assessment": row.id})
         return int(row.item_id)
+
+    def _ungraded(self, conn: Connection, item_ids: Sequence[int]) -> list[int]:
+        graded = select(current_grades().subquery().c.item_id)
+        return list(conn.execute(select(items_t.c.id).where(items_t.c.id.in_(list(item_ids)), items_t.c.id.not_in(graded)).order_by(items_t.c.id)).scalars())
 
     def _set_state(self, conn: Connection, assessment_id: int, state: str) -> None:
         conn.execute(update(assessments_t).where(or_(assessments_t.c.id == assessment_id, assessments_t.c.source_id == assessment_id))

@@ -43,7 +43,7 @@ BUILD_THREADS = 2
 SCAN_BLOCK = 1 << 20
 """Query-row pairs compared at once by the brute-force scan (bounds its temporary memory)."""
 MERGE_DELTA_AT = 65_536
-"""Delta size (or an eighth of the tables' size, if larger) at which the tables are rebuilt."""
+"""Delta size (or an eighth of the tables' size, if larger) at which a bank's tables are rebuilt."""
 
 
 def _chunk_widths(size: int) -> tuple[int, ...]:
@@ -202,7 +202,13 @@ class HammingIndex:
     in place instead of copying every array.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, tables_from: int = BRUTE_FORCE_BELOW, merge_at: int = MERGE_DELTA_AT) -> None:
+        self.tables_from = tables_from
+        """Rows from which tables are built: below, brute force is faster for a bank's batched
+        lookups; an index that grows by arrivals queried as they come (clustering) gains from
+        tables much sooner."""
+        self.merge_at = merge_at
+        """Delta size (or an eighth of the tables' size, if larger) at which the tables are rebuilt."""
         self.size = 0
         """Rows in use; the arrays below are longer (spare capacity)."""
         self._codes = np.zeros((0, WORDS), dtype=np.uint64)
@@ -229,13 +235,13 @@ class HammingIndex:
     def _replace_rows(self, codes: np.ndarray, ids: np.ndarray, tags: np.ndarray) -> None:
         """Make these the only rows, with room to add an eighth more before growing; no tables yet."""
         self.size, self.tables, self.indexed, self._live = 0, None, 0, 0
-        self._allocate(len(ids) + max(MERGE_DELTA_AT, len(ids) // 8))
+        self._allocate(len(ids) + max(self.merge_at, len(ids) // 8))
         self._append(codes, ids, tags)
 
     def build(self, codes: np.ndarray, ids: np.ndarray, tags: np.ndarray) -> None:
         """Replace the contents with these rows and build the tables."""
         self._replace_rows(codes, ids, tags)
-        if self.size >= BRUTE_FORCE_BELOW:
+        if self.size >= self.tables_from:
             self.tables = _Tables(self._codes[: self.size])
             self.indexed = self.size
 
@@ -252,7 +258,7 @@ class HammingIndex:
     def add(self, codes: np.ndarray, ids: np.ndarray, tags: np.ndarray) -> None:
         """Append rows; they are searchable as soon as this returns."""
         self._append(codes, ids, tags)
-        if self.size - self.indexed >= max(MERGE_DELTA_AT, self.indexed // 8):
+        if self.size - self.indexed >= max(self.merge_at, self.indexed // 8):
             self.compact()
 
     def remove(self, ids: np.ndarray | list[int]) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine, Select, Table, case, exists, func, select
 
 from clearsight.hashing.bits import hamming_distances, hex_to_words
+from clearsight.store.clusters import clusters_t
 from clearsight.store.grades import CONFIRMED, DISPUTED, PENDING, assessments_t, current_grades
 from clearsight.store.models import ItemErrorRecord, ItemHash, ItemMatch, ItemMatchState, ItemProvenance, ItemVideo, MediaItem, Report, ReportItem
 from clearsight.store.sealing import Sealer
@@ -70,17 +71,26 @@ class ItemStore:
         `assess.known`); `review` grades awaiting a second person other than `viewer`; `known`
         the automatic grades."""
         current = current_grades().subquery()
+        sizes = select(clusters_t.c.cluster_id, func.count().label("size")).group_by(clusters_t.c.cluster_id).subquery("cluster_sizes")
         query: Select[Any] = (
             select(items_t.c.id, items_t.c.path, items_t.c.media_type, items_t.c.size, provenance_t.c.verdict, provenance_t.c.detector_score,
-                   assessments_t.c.review_state, assessments_t.c.analyst, assessments_t.c.uk_category, assessments_t.c.automatic)
+                   assessments_t.c.review_state, assessments_t.c.analyst, assessments_t.c.uk_category, assessments_t.c.automatic,
+                   clusters_t.c.cluster_id, sizes.c.size.label("cluster_size"))
             .select_from(items_t.outerjoin(provenance_t, provenance_t.c.item_id == items_t.c.id)
                          .outerjoin(current, current.c.item_id == items_t.c.id)
-                         .outerjoin(assessments_t, assessments_t.c.id == current.c.assessment_id))
+                         .outerjoin(assessments_t, assessments_t.c.id == current.c.assessment_id)
+                         .outerjoin(clusters_t, clusters_t.c.item_id == items_t.c.id)
+                         .outerjoin(sizes, sizes.c.cluster_id == clusters_t.c.cluster_id))
             .where(items_t.c.media_type.in_(("image", "video")))
         )
+        # A near-duplicate waits behind its cluster's representative until that is graded (its
+        # grade is offered to the cluster); after that, what is still ungraded is listed itself.
+        represented = current_grades().subquery("represented")
+        shown_alone = (clusters_t.c.item_id.is_(None) | (clusters_t.c.cluster_id == items_t.c.id)
+                       | exists().where(represented.c.item_id == clusters_t.c.cluster_id))
         state = assessments_t.c.review_state
         query = query.where({
-            "unassessed": current.c.item_id.is_(None) & exists().where(match_state_t.c.item_id == items_t.c.id, match_state_t.c.banks_key == banks_key),
+            "unassessed": current.c.item_id.is_(None) & shown_alone & exists().where(match_state_t.c.item_id == items_t.c.id, match_state_t.c.banks_key == banks_key),
             "review": (state == PENDING) & (assessments_t.c.analyst != viewer),
             "disputed": state == DISPUTED,
             "known": assessments_t.c.automatic.is_not(None),

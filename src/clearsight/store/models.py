@@ -460,3 +460,14 @@ class DetectorCalibration(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     year: Mapped[int | None] = mapped_column(Integer)
     results: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ItemCluster(Base):
+    """An image's near-duplicate cluster: the representative it was within the cluster distance
+    of when it arrived (itself, for a representative), and that distance."""
+
+    __tablename__ = "item_clusters"
+
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), primary_key=True)
+    cluster_id: Mapped[int] = mapped_column(Integer, index=True)
+    distance: Mapped[int] = mapped_column(Integer)

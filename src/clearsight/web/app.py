@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from clearsight.assess.accounts import Accounts
+from clearsight.assess.clusters import Clusters
 from clearsight.assess.grading import Grading
 from clearsight.assess.known import KnownItems
 from clearsight.assess.wellbeing import Wellbeing
@@ -37,7 +38,7 @@ from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
 from clearsight.store.items import ItemStore
 from clearsight.store.reports import ReportStore
-from clearsight.web import api, grading, hma, items, pages, reports, stats, wellbeing
+from clearsight.web import api, clusters, grading, hma, items, pages, reports, stats, wellbeing
 from clearsight.web.bodylimit import BodyLimit
 from clearsight.web.lookups import SharedMatcher
 from clearsight.web.ratelimit import RateLimiter
@@ -115,6 +116,7 @@ def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
     app.state.settings = settings
     app.state.grading = Grading(engine, accounts.audit)
     app.state.known = KnownItems(engine, accounts.audit, lambda: Matcher(BankStore(engine)))
+    app.state.clusters = Clusters(engine)
     app.state.reports = ReportStore(engine)
     app.state.wellbeing = Wellbeing(engine, accounts.audit)
     app.state.bank_store = BankStore(engine)
@@ -128,7 +130,7 @@ def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
     app.state.tokens = TokenCheck(accounts)
     for router in hma.ROUTERS:
         app.include_router(router)
-    for module in (api,) if api_only else (api, pages, items, grading, reports, stats, wellbeing):
+    for module in (api,) if api_only else (api, pages, items, grading, clusters, reports, stats, wellbeing):
         app.include_router(module.router)
     app.router.routes[:0] = hma.fast_routes()
 

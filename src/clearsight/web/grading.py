@@ -14,7 +14,7 @@ from clearsight.assess.known import banks_key
 from clearsight.assess.schema import Grade, parse_grade
 from clearsight.errors import ClearsightError
 from clearsight.web.ids import row_id
-from clearsight.web.items import item_page
+from clearsight.web.items import cluster_members, item_page
 from clearsight.web.security import Visitor, checked_form, visitor
 from clearsight.web.templating import TEMPLATES
 
@@ -78,7 +78,9 @@ async def quick_grade(request: Request, found: PageVisitor, item_id: int) -> Res
     """A one-key grade (`assess.grading.QUICK_GRADES`), then the next ungraded item."""
     form = await checked_form(request, found)
     state = request.app.state
-    refused = _refused(request, found, item_id, lambda exposure: state.grading.quick_grade(item_id, found.account.name, str(form.get("key") or ""), exposure))
+    others = cluster_members(request, item_id) if form.get("to_cluster") == "yes" else []
+    refused = _refused(request, found, item_id, lambda exposure: state.grading.quick_grade(item_id, found.account.name, str(form.get("key") or ""), exposure,
+                                                                                         others))
     return refused or _next_item(request, found, state.items.next_ungraded(found.account.name, banks_key(state.items.engine)))
 
 

@@ -44,6 +44,7 @@ def score_floor(raw: str) -> float | None:
 def queue(request: Request, found: PageVisitor, queue: str = "unassessed", media_type: str = "", verdict: str = "", matched: str = "",
           report: str = "", site_type: str = "", min_score: str = "", sort: str = "", page: int = 0) -> Response:
     waiting = request.app.state.known.refresh_for(REFRESH_SECONDS)
+    request.app.state.clusters.refresh()
     wanted = QueueFilter(queue if queue in QUEUES else "unassessed", media_type, verdict, matched, row_id(report), site_type,
                          score_floor(min_score), "score" if sort == "score" else "")
     page = min(max(page, 0), MAX_ID // PAGE)  # an offset past 64 bits would overflow the query
@@ -51,6 +52,13 @@ def queue(request: Request, found: PageVisitor, queue: str = "unassessed", media
     context = {"title": "Queue", "rows": rows, "total": total, "waiting": waiting, "wanted": wanted, "queues": QUEUES, "site_types": SITE_TYPES, "page": page,
                "page_size": PAGE, "shortcuts": shortcuts.QUEUE}
     return render(request, found, "queue.html", context)
+
+
+def cluster_members(request: Request, item_id: int) -> list[int]:
+    """The other items of the near-duplicate cluster `item_id` represents (none for a member or an
+    item alone: a grade is offered to a cluster from its representative)."""
+    store = request.app.state.clusters.store
+    return [member for member in store.members(item_id) if member != item_id] if store.cluster_of(item_id) == item_id else []
 
 
 def item_page(request: Request, found: Visitor, item_id: int, **shown: Any) -> Response:
@@ -73,6 +81,7 @@ def item_page(request: Request, found: Visitor, item_id: int, **shown: Any) -> R
                       and state.grading.may_decide(current["id"], me.name),
         "labels": current["labels"] if current else None,
         "shortcuts": shortcuts.ITEM, "quick_grades": QUICK_GRADES, "carried": state.grading.carried(me.name),
+        "cluster": cluster_members(request, item_id), "cluster_distance": state.clusters.distance(),
     } | shown
     return render(request, found, "item.html", context)
 

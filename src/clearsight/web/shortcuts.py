@@ -10,6 +10,7 @@ HELP = ("?", "Show this list")
 ITEM = [
     *((key, f"{label}{' (carrying over legal basis, age band and sex)' if outcome == 'criminal' else ''}, then the next item")
       for key, (label, outcome) in QUICK_GRADES.items()),
+    ("k", "Apply my next grade to the whole near-duplicate cluster (on a cluster's representative)"),
     ("f", "Go to the full grading form"),
     ("z", "Undo my last grade (while it awaits review)"),
     ("v", "Reveal the preview: blurred first, then without the blur"),
@@ -17,3 +18,5 @@ ITEM = [
     HELP,
 ]
 QUEUE = [("o", "Open the first item of the queue"), HELP]
+GRID = [*((key, f"{label} for the selected items") for key, (label, _) in QUICK_GRADES.items()),
+        ("v", "Reveal the grid, blurred"), ("q", "Back to the queue"), HELP]
