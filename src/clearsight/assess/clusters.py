@@ -11,6 +11,7 @@ representatives are compared with each other directly before they join the index
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -76,11 +77,12 @@ class Clusters:
             self._index.build(hex_to_words(values), np.asarray(ids, dtype=np.int64), np.zeros(len(ids), dtype=np.int32))
         return self._index
 
-    def refresh(self) -> int:
-        """Cluster every image that arrived since the last refresh; how many."""
+    def refresh(self, deadline: float | None = None) -> int:
+        """Cluster every image that arrived since the last refresh, a batch at a time, until done
+        or past `deadline` (a `time.monotonic()` value; one batch is always done); how many were clustered."""
         with self._lock:
             distance, clustered = self.distance(), 0
-            while batch := self.store.unclustered(self._after):
+            while (clustered == 0 or deadline is None or time.monotonic() < deadline) and (batch := self.store.unclustered(self._after)):
                 index = self._loaded()
                 try:
                     self.store.save(assign(index, batch, distance))
@@ -89,3 +91,12 @@ class Clusters:
                     continue
                 self._after, clustered = batch[-1][0], clustered + len(batch)
             return clustered
+
+    def refresh_for(self, seconds: float) -> None:
+        """Refresh here for up to `seconds` and leave the rest to a background thread (a new case
+        of a million images takes minutes; until then its unclustered items are listed alone)."""
+        if self._lock.locked():
+            return
+        self.refresh(time.monotonic() + seconds)
+        if self.store.unclustered(self._after, limit=1):
+            threading.Thread(target=self.refresh, name="clearsight-clusters", daemon=True).start()

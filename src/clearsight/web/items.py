@@ -44,7 +44,7 @@ def score_floor(raw: str) -> float | None:
 def queue(request: Request, found: PageVisitor, queue: str = "unassessed", media_type: str = "", verdict: str = "", matched: str = "",
           report: str = "", site_type: str = "", min_score: str = "", sort: str = "", page: int = 0) -> Response:
     waiting = request.app.state.known.refresh_for(REFRESH_SECONDS)
-    request.app.state.clusters.refresh()
+    request.app.state.clusters.refresh_for(REFRESH_SECONDS)
     wanted = QueueFilter(queue if queue in QUEUES else "unassessed", media_type, verdict, matched, row_id(report), site_type,
                          score_floor(min_score), "score" if sort == "score" else "")
     page = min(max(page, 0), MAX_ID // PAGE)  # an offset past 64 bits would overflow the query
