@@ -82,10 +82,12 @@ def list_command(db: DbOption = None, fmt: Annotated[ListFormat, typer.Option("-
         console.print("no detectors (clearsight detectors add NAME MODEL.onnx --card CARD.json)")
 
 
-def _switch(db: str | None, name: str, action: str, **values: Any) -> None:
+def _switch(db: str | None, name: str, action: str, **values: Any) -> DetectorStore:
+    """Change a detector's settings, audited; the store, for what the command prints next."""
     store, audit = _store(db)
     store.set(name, **values)
-    audit.append(cli_actor(), action, name, {key: value for key, value in values.items()})
+    audit.append(cli_actor(), action, name, dict(values))
+    return store
 
 
 @detectors_app.command("disable")
@@ -116,8 +118,7 @@ def verdicts_command(
     """Let a calibrated detector make verdicts `ai` (admin decision), or stop it."""
     if switch is Switch.on and ceiling is None:
         raise typer.BadParameter("turning detector verdicts on needs --ceiling RATE")
-    _switch(db, name, "detector.verdicts", verdicts=switch is Switch.on, ceiling=ceiling)
-    row = _store(db)[0].row(name)
+    row = _switch(db, name, "detector.verdicts", verdicts=switch is Switch.on, ceiling=ceiling).row(name)
     allowed, why = manage.gate(row)
     console.print(f"detector {name}: {'decides verdicts' if allowed else 'indicative only'}: {why}", highlight=False)
 

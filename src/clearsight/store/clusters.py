@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, Table, func, insert, select
+from sqlalchemy import Engine, Table, insert, select
 
 from clearsight.store.grades import items_t
 from clearsight.store.models import ItemCluster, ItemHash
@@ -54,8 +54,3 @@ class ClusterStore:
         with self.engine.connect() as conn:
             found: int | None = conn.execute(select(clusters_t.c.cluster_id).where(clusters_t.c.item_id == item_id)).scalar()
         return found
-
-    def sizes(self, cluster_ids: Sequence[int]) -> dict[int, int]:
-        with self.engine.connect() as conn:
-            return dict(conn.execute(select(clusters_t.c.cluster_id, func.count()).where(clusters_t.c.cluster_id.in_(list(cluster_ids)))
-                                     .group_by(clusters_t.c.cluster_id)).all())

@@ -70,6 +70,22 @@ class ItemStore:
         `unassessed` lists only items matched against the banks in state `banks_key` (see
         `assess.known`); `review` grades awaiting a second person other than `viewer`; `known`
         the automatic grades."""
+        query, ordered = self._queue_query(wanted, viewer, banks_key)
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+            rows = [dict(row) for row in conn.execute(ordered.limit(PAGE).offset(page * PAGE)).mappings()]
+        return rows, total
+
+    def next_ungraded(self, viewer: str, banks_key: str) -> int | None:
+        """The item the `unassessed` queue lists first (where grading goes on), if any: its first
+        row alone, without counting the queue (this runs on every one-key grade)."""
+        _, ordered = self._queue_query(QueueFilter("unassessed"), viewer, banks_key)
+        with self.engine.connect() as conn:
+            first: int | None = conn.execute(ordered.limit(1)).scalar()
+        return first
+
+    def _queue_query(self, wanted: QueueFilter, viewer: str, banks_key: str) -> tuple[Select[Any], Select[Any]]:
+        """The queue's rows as asked (for counting) and the same in the queue's order."""
         current = current_grades().subquery()
         sizes = select(clusters_t.c.cluster_id, func.count().label("size")).group_by(clusters_t.c.cluster_id).subquery("cluster_sizes")
         query: Select[Any] = (
@@ -112,16 +128,7 @@ class ItemStore:
         if wanted.min_score is not None:
             query = query.where(provenance_t.c.detector_score >= wanted.min_score)
         by_score = (case((provenance_t.c.detector_score.is_(None), 1), else_=0), provenance_t.c.detector_score.desc()) if wanted.order == "score" else ()
-        ordered = query.order_by(*by_score, case((current.c.item_id.is_(None), 0), else_=1), items_t.c.id.desc())
-        with self.engine.connect() as conn:
-            total = conn.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-            rows = [dict(row) for row in conn.execute(ordered.limit(PAGE).offset(page * PAGE)).mappings()]
-        return rows, total
-
-    def next_ungraded(self, viewer: str, banks_key: str) -> int | None:
-        """The item the `unassessed` queue lists first (where grading goes on), if any."""
-        rows, _ = self.queue(QueueFilter("unassessed"), viewer, 0, banks_key)
-        return int(rows[0]["id"]) if rows else None
+        return query, query.order_by(*by_score, case((current.c.item_id.is_(None), 0), else_=1), items_t.c.id.desc())
 
     def neighbours(self, item_id: int, pdq: str | None) -> list[dict[str, Any]]:
         """Graded items whose PDQ is within NEIGHBOUR_DISTANCE of `pdq`, nearest first."""

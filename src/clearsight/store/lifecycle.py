@@ -190,7 +190,7 @@ def _sort_memory(conn: Connection) -> None:
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:
     """A row's numbers as Python ints and floats (PostgreSQL's sums and rounds are Decimals)."""
-    return {key: value if key in ("dimension", "value") or value is None else float(value) if key.endswith("_seconds") else int(value)
+    return {key: value if key == "value" or value is None else float(value) if key.endswith("_seconds") else int(value)
             for key, value in row.items()}
 
 
