@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +93,21 @@ class DetectorRun:
 
 
 @dataclass(frozen=True)
+class CameraRun:
+    """A camera fingerprint as a scan's workers test images against it (`cameras.manage.scan_runs`)."""
+
+    name: str
+    sha256: str
+    pattern_path: Path
+    """The fingerprint, written to the cache under its SHA-256 as a NumPy array file."""
+
+
+GENERATORS_SINCE = date(2022, 1, 1)
+"""When realistic image generators became widely available (DALL-E 2 in April 2022, Stable
+Diffusion in August 2022); items first seen before it predate them."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """What a command needs to know besides its arguments."""
 
@@ -121,6 +137,14 @@ class Settings:
     caller's behalf ($CLEARSIGHT_URL_FETCH_ALLOW, comma-separated); none, so no fetching, by default."""
     detectors: tuple[DetectorRun, ...] = ()
     """The detectors a scan runs (none unless the case database has enabled ones)."""
+    cameras: tuple[CameraRun, ...] = ()
+    """The camera fingerprints a scan tests images against (`scan --cameras`; none by default)."""
+    camera_false_match_rate: float = 1e-6
+    """The chance, per camera, that an image another camera took is linked to it; sets the PCE
+    threshold ($CLEARSIGHT_CAMERA_FALSE_MATCH_RATE)."""
+    generators_since: date = GENERATORS_SINCE
+    """Items first seen before this date get evidence that they predate realistic image
+    generators ($CLEARSIGHT_GENERATORS_SINCE, an ISO 8601 date)."""
 
 
 def _limits_from_env(env: dict[str, str]) -> Limits:
@@ -160,6 +184,20 @@ def load_settings(db: str | None = None, env: dict[str, str] | None = None) -> S
         settings = replace(settings, max_json_bytes=int(raw.replace("_", "")))
     if env.get("CLEARSIGHT_NOVELAI_PUBLIC_KEYS"):
         settings = replace(settings, novelai_public_keys=tuple(key.strip() for key in env["CLEARSIGHT_NOVELAI_PUBLIC_KEYS"].split(",") if key.strip()))
+    if env.get("CLEARSIGHT_CAMERA_FALSE_MATCH_RATE"):
+        raw = env["CLEARSIGHT_CAMERA_FALSE_MATCH_RATE"]
+        try:
+            rate = float(raw)
+        except ValueError:
+            rate = -1.0
+        if not 0 < rate < 1:
+            raise ClearsightError(f"CLEARSIGHT_CAMERA_FALSE_MATCH_RATE must be a number between 0 and 1, not {raw!r}")
+        settings = replace(settings, camera_false_match_rate=rate)
+    if env.get("CLEARSIGHT_GENERATORS_SINCE"):
+        try:
+            settings = replace(settings, generators_since=date.fromisoformat(env["CLEARSIGHT_GENERATORS_SINCE"]))
+        except ValueError:
+            raise ClearsightError(f"CLEARSIGHT_GENERATORS_SINCE must be an ISO 8601 date, not {env['CLEARSIGHT_GENERATORS_SINCE']!r}") from None
     if env.get("CLEARSIGHT_URL_FETCH_ALLOW"):
         settings = replace(settings, url_fetch_allow=tuple(host.strip() for host in env["CLEARSIGHT_URL_FETCH_ALLOW"].split(",") if host.strip()))
     return settings

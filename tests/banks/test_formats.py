@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+from datetime import date
 
 import pytest
 from hypothesis import given, settings
@@ -158,3 +159,25 @@ def test_any_input_gives_records_row_errors_or_one_format_error_never_a_crash(fm
     except FormatError:
         return
     assert all(isinstance(item, (BankRecord, RowError)) for item in items)
+
+
+def test_a_csv_first_seen_column_gives_each_entry_the_date_its_list_first_saw_it() -> None:
+    records, errors = read("csv", f"md5,first_seen\n{MD5},2015-03-01\n{SHA1[:32]},2025-06-30T12:00:00Z\n{MD5[::-1]},\n{PDQ[:32]},01/03/2015\n")
+    assert [record.first_seen for record in records] == [date(2015, 3, 1), date(2025, 6, 30), None]
+    assert [error.row for error in errors] == [5] and "ISO 8601" in errors[0].message
+
+
+def test_first_seen_survives_a_csv_export_and_import() -> None:
+    [record], _ = read("csv", f"md5,first_seen\n{MD5},2015-03-01\n")
+    [again], _ = read("csv", export("csv", [record]))
+    assert again.first_seen == date(2015, 3, 1)
+
+
+def test_vics_and_ncmec_dates_give_the_earliest_date_the_list_knew_the_item() -> None:
+    vics = json.dumps({"odata.metadata": "x", "value": [{"MD5": MD5, "DateUpdated": "2016-02-03T04:05:06Z", "DateFirstSeen": "2014-01-02"},
+                                                        {"MD5": SHA1[:32], "DateUpdated": "not a date"}]})
+    records, _ = read("vics", vics)
+    assert [record.first_seen for record in records] == [date(2014, 1, 2), None]
+    ncmec = f"<images><image><id>1</id><lastModified>2013-05-06T00:00:00Z</lastModified><fingerprints><md5>{MD5}</md5></fingerprints></image></images>"
+    [record], _ = read("ncmec", ncmec)
+    assert record.first_seen == date(2013, 5, 6)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -77,10 +78,14 @@ class Match:
     target_percent: float | None = None
     entry_id: int | None = None
     """The bank entry matched (HMA's content id); not part of the scan output."""
+    first_seen: date | None = None
+    """When the list's owner first saw the entry, if the list said (`first_seen` in the record)."""
 
     def record(self) -> dict[str, Any]:
         out = {"bank": self.bank, "signal": self.signal, "distance": self.distance, "classification": self.classification,
                "ref": self.ref, "transform": self.transform}
+        if self.first_seen is not None:
+            out["first_seen"] = self.first_seen.isoformat()
         if self.segments is not None:
             out["segments"] = self.segments
         if self.query_percent is not None:
@@ -282,7 +287,7 @@ class Matcher:
         allowlists = {bank.name for bank in in_scope.values() if bank.allowlist}
         found = sorted(
             [(Match(in_scope[labels.bank_id].name, labels.signal_type, distance, labels.classification, labels.ref, transform,
-                    frame_segments.get(labels.hash_id) if labels.signal_type == "pdq" else None, entry_id=labels.entry_id),
+                    frame_segments.get(labels.hash_id) if labels.signal_type == "pdq" else None, entry_id=labels.entry_id, first_seen=labels.first_seen),
               in_scope[labels.bank_id].allowlist)
              for labels, distance, transform in hits.values()]
             + [(match, match.bank in allowlists) for match in video_matches],

@@ -1,5 +1,5 @@
 """The values a hash list's fields hold, independent of its file format: the bankable hash types
-and their hex form, PDQ qualities, optional text and whole numbers.
+and their hex form, PDQ qualities, dates, optional text and whole numbers.
 
 The entries themselves (`BankRecord`) and the refused rows (`RowError`) are in `store.records`, so
 the store writes and reads them back without importing the banks layer.
@@ -8,6 +8,8 @@ the store writes and reads them back without importing the banks layer.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any
 
 HEX_LENGTHS = {"md5": 32, "sha1": 40, "sha256": 64, "pdq": 64}
@@ -54,3 +56,29 @@ def parse_quality(value: Any) -> int | None:
     if not 0 <= quality <= 100:
         raise ValueError(f"quality must be 0-100, got {text}")
     return quality
+
+
+def parse_date(value: Any) -> date | None:
+    """The calendar date of an ISO 8601 date or date-time (`2015-03-01`, `2015-03-01T10:00:00Z`),
+    None for blank; ValueError for anything else (a spreadsheet's `01/03/2015` is ambiguous)."""
+    text = optional_text(value)
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text).date()
+    except ValueError:
+        raise ValueError(f"first_seen must be an ISO 8601 date (YYYY-MM-DD), got {text[:40]!r}") from None
+
+
+def earliest_date(values: Iterable[Any]) -> date | None:
+    """The earliest of the dates a format's record gives (each attests that the item existed then);
+    values that are not ISO 8601 dates are left out rather than refusing the record."""
+    dates = []
+    for value in values:
+        try:
+            found = parse_date(value)
+        except ValueError:
+            continue
+        if found is not None:
+            dates.append(found)
+    return min(dates, default=None)

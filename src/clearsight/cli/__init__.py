@@ -22,6 +22,7 @@ COMMAND_MODULES = {
     "audit": "audit",
     "bank": "bank",
     "demo": "demo",
+    "cameras": "cameras",
     "detectors": "detectors",
     "explain": "explain",
     "export": "export",

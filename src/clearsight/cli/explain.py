@@ -7,6 +7,7 @@ Prompts are evidence but may describe the content, so they are shown only with
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,18 +15,26 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from clearsight.banks.matcher import MIN_QUALITY
+from clearsight.cameras.manage import scan_runs
 from clearsight.cli.app import DbOption, TrustOption, app, console, output
+from clearsight.cli.match import open_matcher
 from clearsight.cli.scan import with_trust
-from clearsight.config import load_settings
+from clearsight.config import Settings, load_settings
 from clearsight.errors import ClearsightError, ItemError
+from clearsight.hashing.stage import hash_digests, hash_perceptual
 from clearsight.inert import json_text
 from clearsight.inert import shown as shown_text
 from clearsight.intake.walk import Entry
+from clearsight.item import Item
 from clearsight.media.contact_sheet import contact_sheet
 from clearsight.media.identify import identify
 from clearsight.modelfiles import inspect
 from clearsight.pipeline.process import open_entry
+from clearsight.provenance.authenticity.record import with_authenticity
+from clearsight.provenance.authenticity.report import report_context, write_report
 from clearsight.provenance.stage import explain, public, verdict_record
+from clearsight.store.cameras import CameraStore
 from clearsight.store.db import open_engine
 from clearsight.store.provenance import LinkStore
 
@@ -71,12 +80,33 @@ def _print_provenance(record: dict[str, Any]) -> None:
     output.print(table)
 
 
-def _links(db: str | None, record: dict[str, Any]) -> list[dict[str, str]]:
-    """Links to model files already in the case database, if there is one."""
-    settings = load_settings(db)
-    if db is None and "://" not in settings.db and not Path(settings.db).exists():
+def _has_case(db: str | None, settings: Settings) -> bool:
+    """Whether there is a case database to read (explain never creates one)."""
+    return not (db is None and "://" not in settings.db and not Path(settings.db).exists())
+
+
+def _bank_matches(item: Item, settings: Settings) -> list[dict[str, Any]]:
+    """The item's matches in the case's banks (for first-seen dates); none if it cannot be hashed."""
+    try:
+        hash_digests(item, settings)
+        hash_perceptual(item, settings)
+    except ItemError:
         return []
-    return LinkStore(open_engine(settings.db)).links_for(record)
+    report = open_matcher(settings, None, None, MIN_QUALITY).match(item.result.hashes, item.result.qualities)
+    matches: list[dict[str, Any]] = report.record()["matches"]
+    return matches
+
+
+def _print_authenticity(authenticity: dict[str, Any]) -> None:
+    output.print("[bold]Authenticity[/] (evidence of capture; none of it is a verdict by itself)")
+    for finding in authenticity["supports_capture"]:
+        output.print(shown_text(f"  supports capture ({finding['strength']}, {finding['source']}): {finding['finding']}"), highlight=False)
+    if not authenticity["supports_capture"]:
+        output.print("  nothing found that supports capture by a camera (which shows nothing either way)")
+    if encoder := authenticity.get("encoder"):
+        output.print(shown_text(f"  encoder: {encoder.get('class')} {encoder.get('name') or ''}".rstrip()), highlight=False)
+    if seen := authenticity.get("first_seen"):
+        output.print(shown_text(f"  first seen: {seen['date']} ({seen['source']})"), highlight=False)
 
 
 @app.command("explain")
@@ -89,6 +119,8 @@ def explain_command(
     sheet: Annotated[Path | None, typer.Option("--contact-sheet", help="For a video: write a grid of its frames with their times to this PNG file.")] = None,
     blur: Annotated[float, typer.Option("--blur", min=0, help="Blur radius of contact-sheet frames, in pixels; 0 for none.")] = 8.0,
     colour: Annotated[bool, typer.Option("--colour", help="Contact-sheet frames in colour (greyscale by default).")] = False,
+    report: Annotated[Path | None, typer.Option("--report", dir_okay=False,
+                                                help="Write an authenticity report (no imagery, no prompts) to this file: PDF for .pdf, else HTML.")] = None,
 ) -> None:
     """Explain how one file was made: the verdict, each piece of evidence and how strong it is.
 
@@ -122,10 +154,18 @@ def explain_command(
         except ItemError as exc:
             raise ClearsightError(f"{file}: {exc}") from None
         console.print(f"Contact sheet written to {sheet} ({'colour' if colour else 'greyscale'}, blur {blur:g}).")
+    case = _has_case(db, settings)
+    if case and item.result.media_type == "image" and (runs := scan_runs(CameraStore(open_engine(settings.db)), settings.cache_dir)):
+        settings = replace(settings, cameras=runs)
     stored = verdict_record(explain(item, settings))
     record = public(stored, show_prompts=show_prompts)
-    record["links"] = _links(db, stored)
+    record["links"] = LinkStore(open_engine(settings.db)).links_for(stored) if case else []
+    with_authenticity(record, _bank_matches(item, settings) if case else [], None, settings.generators_since)
+    if report is not None:
+        write_report(report, report_context(str(file), item.result.hashes, item.result.size, record))
+        console.print(f"Authenticity report written to {report}.")
     if fmt is ExplainFormat.json:
         print(json_text({"path": str(file), "provenance": record}))
     else:
         _print_provenance(record)
+        _print_authenticity(record["authenticity"])

@@ -7,6 +7,7 @@ import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, TextIO
@@ -17,6 +18,7 @@ from rich.table import Table
 
 from clearsight.banks.matcher import MIN_QUALITY, Matcher
 from clearsight.banks.video_match import MATCH_PERCENT
+from clearsight.cameras.manage import with_cameras
 from clearsight.cli.app import DbOption, RecordFormat, TrustOption, app, console
 from clearsight.cli.match import BankOption, DihedralOption, DistanceOption, MinQualityOption, VideoPercentOption, VpdqFpsOption, open_matcher
 from clearsight.config import Settings, load_settings
@@ -29,7 +31,9 @@ from clearsight.pipeline.local import LocalExecutor
 from clearsight.pipeline.output import RecordWriter
 from clearsight.pipeline.process import process_entry
 from clearsight.pipeline.ray import RayExecutor
+from clearsight.provenance.authenticity.record import with_authenticity
 from clearsight.provenance.stage import public
+from clearsight.store.cameras import CameraStore
 from clearsight.store.db import open_engine
 from clearsight.store.linking import refs as model_refs
 from clearsight.store.provenance import LinkStore
@@ -96,6 +100,7 @@ def run_scan(
     writer = RecordWriter(out, fmt.value) if out is not None else None
     links = LinkStore(open_engine(settings.db))
     counts: Counter[str] = Counter()
+    scanned_on = datetime.now(UTC).date()
     held: list[tuple[ItemResult, dict[str, Any]]] = []
     """Records of items that name model files, written once the whole scan is in the store: their
     links then include the model files the walk reached after them (a LoRA sorted after the images
@@ -104,7 +109,8 @@ def run_scan(
 
     def write(result: ItemResult, extra: dict[str, Any]) -> None:
         if result.provenance is not None:
-            extra["provenance"] = public(result.provenance) | {"links": links.links_for(result.provenance)}
+            extra["provenance"] = with_authenticity(public(result.provenance) | {"links": links.links_for(result.provenance)}, extra["matches"],
+                                                    scanned_on, settings.generators_since)
             counts["linked to a model file"] += bool(extra["provenance"]["links"])
         if writer is not None and (only is None or only(result)):
             writer.write(result, extra)
@@ -166,6 +172,7 @@ def scan_command(
     engine: Annotated[Engine, typer.Option("--engine", help="Where the stages run: a local process pool, or Ray (the extra clearsight[ray]).")] = Engine.local,
     ray_address: Annotated[str | None, typer.Option("--ray-address", help="Ray cluster to use with --engine ray. [default: start a local one]",
                                                     show_default=False)] = None,
+    cameras: Annotated[bool, typer.Option("--cameras", help="Test every image against the case's camera fingerprints (clearsight cameras add).")] = False,
 ) -> None:
     """Hash files, folders and archives into the case database, resumably, and say how each image was made.
 
@@ -174,6 +181,8 @@ def scan_command(
     whose bytes changed is recorded again as a new version.
     """
     settings = with_detectors(with_trust(replace(load_settings(db), pdq_dihedral=dihedral, vpdq_fps=vpdq_fps, trust_mtime=trust_mtime), trust_anchors))
+    if cameras:
+        settings = with_cameras(settings, CameraStore(open_engine(settings.db)))
     # The local pool's fork server starts importing the stages now, while the matcher is opened.
     executor: Executor = RayExecutor(ray_address, workers) if engine is Engine.ray else local_executor(settings, workers)
     matcher = open_matcher(settings, banks, distance, min_quality, video_percent)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from PIL import Image
@@ -21,7 +20,7 @@ from clearsight.config import Limits
 from clearsight.detectors.metrics import OperatingPoint, at_false_positive_rate, auc, calibration_error
 from clearsight.detectors.runtime import Detector
 from clearsight.errors import ItemError
-from clearsight.media.image import check_decodable
+from clearsight.media.image import stored_rgb
 
 RATES = (0.01, 0.001)
 """The false-positive rates detection is reported at."""
@@ -61,25 +60,12 @@ class Samples:
     reasons: dict[str, int] = field(default_factory=dict)
 
 
-def _image(path: str, limits: Limits) -> Image.Image:
-    if not Path(path).is_file():
-        raise ItemError("not on disk")
-    try:
-        with Image.open(path) as image:
-            if image.width * image.height > limits.max_image_pixels:
-                raise ItemError("over the pixel limit")
-            check_decodable(image, limits)
-            return image.convert("RGB")
-    except (OSError, SyntaxError, ValueError) as exc:
-        raise ItemError("cannot be decoded") from exc
-
-
 def score_items(detector: Detector, items: Iterable[tuple[str, int]], limits: Limits) -> Samples:
     """Every variant of every (path, label) scored, one batch per item."""
     samples = Samples()
     for path, label in items:
         try:
-            image = _image(path, limits)
+            image = stored_rgb(path, limits)
             scores = detector.scores([make(image) for make in VARIANTS.values()])
         except (ItemError, ValueError, RuntimeError) as exc:
             why = str(exc) if isinstance(exc, ItemError) else "the model failed"

@@ -20,6 +20,7 @@ reference weighs it.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import BinaryIO
 
 import pillow_heif
@@ -86,6 +87,21 @@ def check_decodable(image: Image.Image, limits: Limits) -> None:
         width, height = image.size
         raise ItemError(f"decoding this {width}x{height} {image.format or ''} image would take {needed // 2**20:,} MiB, over the limit of "
                         f"{limits.max_decode_bytes // 2**20:,} MiB (CLEARSIGHT_MAX_DECODE_BYTES); not decoded")
+
+
+def stored_rgb(path: str | Path, limits: Limits) -> Image.Image:
+    """A file's stored pixels as RGB, not turned by its EXIF orientation (the order a sensor
+    wrote them in), within the pixel and decode-memory limits; ItemError says why not."""
+    if not Path(path).is_file():
+        raise ItemError("not on disk")
+    try:
+        with Image.open(path) as image:
+            if image.width * image.height > limits.max_image_pixels:
+                raise ItemError(f"image claims {image.width}x{image.height} pixels, over the limit of {limits.max_image_pixels} (CLEARSIGHT_MAX_IMAGE_PIXELS)")
+            check_decodable(image, limits)
+            return image.convert("RGB")
+    except DECODE_ERRORS as exc:
+        raise ItemError(f"image cannot be decoded: {reason(exc)}") from exc
 
 
 def _decoded(stream: BinaryIO, limits: Limits) -> tuple[Image.Image, int]:

@@ -4,7 +4,10 @@ A new reader is one module plus one line here."""
 from __future__ import annotations
 
 from clearsight.provenance.aigc_label import AigcLabelReader
+from clearsight.provenance.authenticity.consistency import MetadataConsistencyReader
+from clearsight.provenance.authenticity.encoder import EncoderReader
 from clearsight.provenance.c2pa import C2paReader
+from clearsight.provenance.camera_link import CameraLinkReader
 from clearsight.provenance.character_card import CharacterCardReader
 from clearsight.provenance.detector import DetectorReader
 from clearsight.provenance.generators.a1111 import A1111Reader
@@ -34,4 +37,6 @@ GENERATOR_READERS: tuple[ProvenanceReader, ...] = (
 PIXEL_READERS: tuple[ProvenanceReader, ...] = (WatermarkReader(),)
 """Readers of the pixels that work on decoded video frames (stealth LSBs do not survive video codecs)."""
 READERS: tuple[ProvenanceReader, ...] = (C2paReader(), XmpReader(), IptcAiReader(), *GENERATOR_READERS, CharacterCardReader(), StealthReader(),
-                                         *PIXEL_READERS, DetectorReader())
+                                         *PIXEL_READERS, DetectorReader(), EncoderReader(), MetadataConsistencyReader(), CameraLinkReader())
+"""Every reader an image goes through; the last three gather authenticity evidence (evidence of
+capture, which never makes a verdict by itself)."""

@@ -7,22 +7,17 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from clearsight.errors import ClearsightError
+from clearsight.pdf import html_to_pdf
 from clearsight.stats.removal import TIMED_KEYS
 
 CSV_COLUMNS = ("table", "value", "count", "pct", "last_year_count", "last_year_pct", "yoy_pct", "pct_point_change",
                *TIMED_KEYS, *(f"last_year_{key}" for key in TIMED_KEYS))
 """One header for every table: the count tables leave the takedown columns empty, and the other way round."""
-PDF_SECONDS = 120
 _TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=select_autoescape(["html"]))
 
 
@@ -65,20 +60,5 @@ def to_html(stats: dict[str, Any], downloads: list[tuple[str, str]] | None = Non
 
 
 def to_pdf(stats: dict[str, Any]) -> bytes:
-    """The HTML page printed by headless Chromium; a one-line error when there is no Chromium."""
-    chromium = os.environ.get("CLEARSIGHT_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not chromium:
-        raise ClearsightError("PDF needs Chromium (install Debian's chromium or set CLEARSIGHT_CHROMIUM); --format html needs nothing")
-    with tempfile.TemporaryDirectory() as work:
-        page, pdf = Path(work) / "report.html", Path(work) / "report.pdf"
-        page.write_text(to_html(stats), encoding="utf-8")
-        command = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                   "--disable-component-update", "--disable-sync", f"--user-data-dir={work}/profile", "--no-pdf-header-footer",
-                   f"--print-to-pdf={pdf}", page.as_uri()]
-        try:
-            subprocess.run(command, capture_output=True, timeout=PDF_SECONDS, check=False)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise ClearsightError(f"Chromium could not print the report: {exc}") from None
-        if not pdf.is_file():
-            raise ClearsightError("Chromium did not print the report to PDF")
-        return pdf.read_bytes()
+    """The HTML page printed by headless Chromium."""
+    return html_to_pdf(to_html(stats))

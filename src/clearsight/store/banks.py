@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, or_, select, update
@@ -116,6 +116,8 @@ class HashLabels:
     ref: str | None
     quality: int | None
     entry_id: int
+    first_seen: date | None = None
+    """When whoever listed the entry first saw it, if the list said."""
 
 
 def _now() -> datetime:
@@ -214,7 +216,7 @@ class BankStore:
         cost stays linear however stale the planner's statistics are. Rows go to the driver as
         plain tuples: SQLAlchemy's per-parameter processing took more time than the database."""
         with self.engine.begin() as conn:
-            entry_rows = [(record.classification, record.ref, json.dumps(record.attributes) if record.attributes else None) for record in batch]
+            entry_rows = [(record.classification, record.ref, json.dumps(record.attributes) if record.attributes else None, record.first_seen) for record in batch]
             hash_rows = [(number, signal, value, record.quality if signal == "pdq" else None)
                          for number, record in enumerate(batch) for signal, value in record.hashes.items()]
             writer = _postgresql_batch if conn.dialect.name == "postgresql" else _generic_batch
@@ -257,18 +259,19 @@ class BankStore:
         bank = self.get(name)
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(entries_t.c.id, entries_t.c.classification, entries_t.c.ref, entries_t.c.attributes, hashes_t.c.signal_type, hashes_t.c.value, hashes_t.c.quality)
+                select(entries_t.c.id, entries_t.c.classification, entries_t.c.ref, entries_t.c.attributes, entries_t.c.first_seen, hashes_t.c.signal_type,
+                       hashes_t.c.value, hashes_t.c.quality)
                 .join(hashes_t, hashes_t.c.entry_id == entries_t.c.id)
                 .where(entries_t.c.bank_id == bank.id)
                 .order_by(entries_t.c.id, hashes_t.c.id)
             )
             current: BankRecord | None = None
             current_id = 0
-            for entry_id, classification, ref, attributes, signal, value, quality in rows:
+            for entry_id, classification, ref, attributes, first_seen, signal, value, quality in rows:
                 if entry_id != current_id:
                     if current is not None:
                         yield self._with_frames(current, current_id)
-                    current, current_id = BankRecord({}, classification, ref, None, attributes or {}), entry_id
+                    current, current_id = BankRecord({}, classification, ref, None, attributes or {}, first_seen=first_seen), entry_id
                 assert current is not None
                 current.hashes[signal] = value
                 if signal == "pdq":
@@ -434,8 +437,8 @@ class BankStore:
         return (rows[-1].seq if rows else seq), [row.hash_id for row in rows]
 
 
-EntryRow = tuple[str | None, str | None, str | None]
-"""(classification, ref, attributes as JSON text) of an entry to insert."""
+EntryRow = tuple[str | None, str | None, str | None, date | None]
+"""(classification, ref, attributes as JSON text, first seen) of an entry to insert."""
 HashRow = tuple[int, str, str, int | None]
 """(number of its entry in the batch, signal type, value, quality) of a hash to insert."""
 
@@ -465,7 +468,7 @@ def _generic_batch(conn: Connection, bank_id: int, entry_rows: list[EntryRow], h
     conn.execute(update(banks_t).where(banks_t.c.id == bank_id).values(updated_at=_now()))
     first = _highest_id(conn, entries_t.c.id, removals_t.c.entry_id) + 1
     entry_ids = list(range(first, first + len(entry_rows)))
-    conn.exec_driver_sql("INSERT INTO bank_entries (id, bank_id, classification, ref, attributes) VALUES (?, ?, ?, ?, ?)",
+    conn.exec_driver_sql("INSERT INTO bank_entries (id, bank_id, classification, ref, attributes, first_seen) VALUES (?, ?, ?, ?, ?, ?)",
                          [(entry_id, bank_id, *row) for entry_id, row in zip(entry_ids, entry_rows, strict=True)])
     first_hash = _highest_id(conn, hashes_t.c.id, removals_t.c.hash_id) + 1
     rows = [(first_hash + number, entry_ids[record], bank_id, signal, value, quality) for number, (record, signal, value, quality) in enumerate(hash_rows)]
@@ -492,9 +495,9 @@ def _log_removals(conn: Connection, which: Any) -> None:
 def _postgresql_batch(conn: Connection, bank_id: int, entry_rows: list[EntryRow], hash_rows: list[HashRow]) -> tuple[list[int], set[int], int]:
     """The same with one array-parameter statement per table (`store.bulk`)."""
     entry_ids = reserve_ids(conn, "bank_entries", len(entry_rows))
-    classifications, refs, attributes = zip(*entry_rows, strict=True)
+    classifications, refs, attributes, first_seen = zip(*entry_rows, strict=True)
     unnest_insert(conn, "bank_entries", {"id": ("bigint", entry_ids), "classification": ("text", classifications), "ref": ("text", refs),
-                                         "attributes": ("json", attributes)}, {"bank_id": bank_id})
+                                         "attributes": ("json", attributes), "first_seen": ("date", first_seen)}, {"bank_id": bank_id})
     records, signals, values, qualities = zip(*hash_rows, strict=True)
     inserted = unnest_insert(conn, "bank_hashes", {"entry_id": ("bigint", [entry_ids[record] for record in records]), "signal_type": ("text", signals),
                                                    "value": ("text", values), "quality": ("int", qualities)}, {"bank_id": bank_id},
@@ -525,7 +528,7 @@ def exact_query(pairs: Sequence[tuple[str, str]]) -> Any:
 def _labels_query() -> Any:
     return (
         select(hashes_t.c.id, hashes_t.c.bank_id, hashes_t.c.signal_type, hashes_t.c.value,
-               func.coalesce(entries_t.c.classification, banks_t.c.classification), entries_t.c.ref, hashes_t.c.quality, entries_t.c.id)
+               func.coalesce(entries_t.c.classification, banks_t.c.classification), entries_t.c.ref, hashes_t.c.quality, entries_t.c.id, entries_t.c.first_seen)
         .join(entries_t, entries_t.c.id == hashes_t.c.entry_id)
         .join(banks_t, banks_t.c.id == hashes_t.c.bank_id)
     )

@@ -9,7 +9,7 @@ They hold checked values only: the checks are the readers'.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,6 +37,9 @@ class BankRecord:
     frames: list[list[Any]] = field(default_factory=list)
     """For a known video: its vPDQ frames as `[frame, quality, pdq hex, seconds]`. Its `hashes`
     then hold `vpdq`, a digest of the frames that identifies the video within the bank."""
+    first_seen: date | None = None
+    """The earliest date the list says it knew the entry (a CSV's `first_seen`, VICS and NCMEC
+    dates): the item existed by then."""
 
     @property
     def is_video(self) -> bool:

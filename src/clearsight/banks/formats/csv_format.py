@@ -1,5 +1,6 @@
 """Bank CSV: a header naming hash columns (`md5`, `sha1`, `sha256`, `pdq`), optional
-`classification`, `ref` and `pdq_quality`; one item per row.
+`classification`, `ref`, `pdq_quality` and `first_seen` (an ISO 8601 date: when the list's
+owner first saw the item); one item per row.
 
 Tolerates what spreadsheets and partner exports do to CSV: a BOM, header case and spacing,
 `;`, tab or `|` as the separator, blank lines, and hash values in upper case or `0x`-prefixed.
@@ -12,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from typing import ClassVar, TextIO
 
 from clearsight.banks.formats.base import ExportContext, FormatError, ReadOptions, csv_rows
-from clearsight.banks.records import HEX_LENGTHS, normalize_hash, optional_text, parse_quality
+from clearsight.banks.records import HEX_LENGTHS, normalize_hash, optional_text, parse_date, parse_quality
 from clearsight.store.records import BankRecord, RowError
 
 LABEL_ALIASES = {
@@ -24,8 +25,11 @@ LABEL_ALIASES = {
     "id": "ref",
     "pdq_quality": "quality",
     "quality": "quality",
+    "first_seen": "first_seen",
+    "firstseen": "first_seen",
 }
-COLUMNS = (*HEX_LENGTHS, "pdq_quality", "classification", "ref")
+COLUMNS = (*HEX_LENGTHS, "pdq_quality", "classification", "ref", "first_seen")
+"""Written by `bank export`, in this order."""
 
 
 def _header_name(raw: str) -> str:
@@ -82,7 +86,8 @@ class CsvFormat:
                 if not hashes:
                     raise ValueError("no hash in this row")
                 labels = {label: optional_text(row[column]) for column, label in label_columns if column < len(row)}
-                yield BankRecord(hashes, labels.get("classification"), labels.get("ref"), parse_quality(labels.get("quality")))
+                yield BankRecord(hashes, labels.get("classification"), labels.get("ref"), parse_quality(labels.get("quality")),
+                                 first_seen=parse_date(labels.get("first_seen")))
             except ValueError as exc:
                 yield RowError(number, str(exc))
 
@@ -92,4 +97,5 @@ class CsvFormat:
         writer.writerow(COLUMNS)
         for record in records:
             hashes = [record.hashes.get(name, "") for name in HEX_LENGTHS]
-            writer.writerow([*hashes, "" if record.quality is None else record.quality, record.classification or "", record.ref or ""])
+            writer.writerow([*hashes, "" if record.quality is None else record.quality, record.classification or "", record.ref or "",
+                             record.first_seen.isoformat() if record.first_seen else ""])

@@ -19,12 +19,14 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
 
 from clearsight.banks.formats.base import ExportContext, FormatError, ReadOptions
-from clearsight.banks.records import normalize_hash, optional_text, parse_quality
+from clearsight.banks.records import earliest_date, normalize_hash, optional_text, parse_quality
 from clearsight.store.records import BankRecord, RowError
 
 NAMESPACE = "https://hashsharing.ncmec.org/npo/v2"
 ITEM_KINDS = ("image", "video")
 FINGERPRINTS = ("md5", "sha1", "pdq")
+DATE_FIELDS = ("firstseen", "dateadded", "added", "created", "lastmodified", "lastupdated")
+"""Dates an item element may give (lower-cased names) by which NCMEC or the member knew the item."""
 
 
 def _local(tag: str) -> str:
@@ -55,7 +57,8 @@ def _record(element: Element, kind: str) -> BankRecord:
     kept: dict[str, object] = {"kind": kind}
     if annotations is not None:
         kept["annotations"] = [_local(child.tag) for child in annotations]
-    return BankRecord(hashes, classification.upper() if classification else None, _child_text(element, "id"), quality, {"ncmec": kept})
+    return BankRecord(hashes, classification.upper() if classification else None, _child_text(element, "id"), quality, {"ncmec": kept},
+                      first_seen=earliest_date(_child_text(element, name) for name in DATE_FIELDS))
 
 
 class NcmecFormat:

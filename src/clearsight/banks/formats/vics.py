@@ -14,13 +14,15 @@ from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar, TextIO
 
 from clearsight.banks.formats.base import ExportContext, FormatError, ReadOptions, loads
-from clearsight.banks.records import normalize_hash, optional_text, parse_quality, whole_number
+from clearsight.banks.records import earliest_date, normalize_hash, optional_text, parse_quality, whole_number
 from clearsight.store.records import BankRecord, RowError
 
 CONTEXT_2_0 = "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Media"
 CATEGORY_PREFIX = "vics:"
 KEPT_FIELDS = ("MediaID", "MediaSize", "Series", "Tags", "IsPrecategorized", "IsDistributed", "VictimIdentified", "DateUpdated", "RelativeFilePath")
 """Media fields carried through to an export unchanged."""
+DATE_FIELDS = ("DateFirstSeen", "DateAdded", "DateUpdated")
+"""Dates by which the list's owner knew the item (an update of a record means it existed then)."""
 
 
 def _field(record: dict[str, Any], name: str) -> Any:
@@ -61,7 +63,7 @@ def _record(media: dict[str, Any]) -> BankRecord:
         category = CATEGORY_PREFIX + str(whole_number(category))
     kept = {name: _field(media, name) for name in KEPT_FIELDS if _field(media, name) is not None}
     ref = optional_text(_field(media, "MediaID"))
-    return BankRecord(hashes, category, ref, quality, {"vics": kept} if kept else {})
+    return BankRecord(hashes, category, ref, quality, {"vics": kept} if kept else {}, first_seen=earliest_date(_field(media, name) for name in DATE_FIELDS))
 
 
 def _media_records(document: Any) -> Iterator[Any]:

@@ -1,0 +1,1 @@
+"""Sensor fingerprints (PRNU) of seized cameras, and linking images to the camera that took them."""

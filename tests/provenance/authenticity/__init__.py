@@ -1,0 +1,1 @@
+"""Authenticity evidence: encoder signatures and metadata consistency, on synthetic JPEGs."""
