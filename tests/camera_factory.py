@@ -16,10 +16,10 @@ from PIL import Image
 PRNU_STRENGTH = 0.01
 
 
-def sensor_pattern(seed: int, size: tuple[int, int]) -> np.ndarray:
+def sensor_pattern(seed: int, size: tuple[int, int], strength: float = PRNU_STRENGTH) -> np.ndarray:
     """A camera's fixed gain pattern (height x width), the same for every photo it takes."""
     width, height = size
-    return np.random.default_rng(10_000 + seed).normal(0.0, PRNU_STRENGTH, (height, width)).astype(np.float32)
+    return np.random.default_rng(10_000 + seed).normal(0.0, strength, (height, width)).astype(np.float32)
 
 
 def scene(seed: int, size: tuple[int, int]) -> np.ndarray:
@@ -37,12 +37,14 @@ def scene(seed: int, size: tuple[int, int]) -> np.ndarray:
     return np.clip(base + gradient[:, :, None] + 0.15 * fine[:, :, None], 0, 255)
 
 
-def photo(camera: int | None, seed: int, size: tuple[int, int] = (1024, 1024), quality: int = 92) -> bytes:
+def photo(camera: int | None, seed: int, size: tuple[int, int] = (1024, 1024), quality: int = 92, strength: float = PRNU_STRENGTH,
+          noise: float = 1.5) -> bytes:
     """A JPEG photo of scene `seed` taken by simulated `camera` (None: a sensor without PRNU,
-    standing for a camera nobody has a fingerprint of)."""
+    standing for a camera nobody has a fingerprint of), with shot noise of standard deviation
+    `noise` grey levels."""
     light = scene(seed, size)
-    gain = 1.0 + (sensor_pattern(camera, size)[:, :, None] if camera is not None else 0.0)
-    shot = np.random.default_rng(50_000 + seed).normal(0.0, 1.5, light.shape).astype(np.float32)
+    gain = 1.0 + (sensor_pattern(camera, size, strength)[:, :, None] if camera is not None else 0.0)
+    shot = np.random.default_rng(50_000 + seed).normal(0.0, noise, light.shape).astype(np.float32)
     pixels = np.clip(light * gain + shot, 0, 255).astype(np.uint8)
     out = io.BytesIO()
     Image.fromarray(pixels).save(out, format="JPEG", quality=quality)

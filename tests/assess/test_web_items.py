@@ -5,8 +5,10 @@ reveal audited."""
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import re
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,9 @@ from PIL import Image
 
 from clearsight.assess.accounts import Accounts
 from clearsight.config import Settings
+from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
+from clearsight.store.records import BankRecord
 from clearsight.web.app import create_app
 from tests.in_process_scan import scan_here
 from tests.media_factory import image_bytes
@@ -112,3 +116,18 @@ def test_prompts_are_shown_only_when_asked_for_that_item_and_the_asking_is_audit
     assert "red square" not in client.get(f"/items/{item}").text
     newest = Accounts(open_engine(db), actor="test").audit.entries(limit=2)
     assert [(entry["action"], entry["subject"]) for entry in newest] == [("item.view", str(item)), ("item.reveal_prompts", str(item))]
+
+
+def test_the_item_page_shows_authenticity_with_the_first_seen_date_of_a_matched_bank_entry(case: tuple[TestClient, Path], db: str) -> None:
+    client, folder = case
+    banks = BankStore(open_engine(db))
+    banks.create("hotline-2015")
+    banks.import_records("hotline-2015", [BankRecord({"sha256": hashlib.sha256((folder / "photo.jpg").read_bytes()).hexdigest()}, ref="h-17",
+                                                     first_seen=date(2015, 4, 1))])
+    log_in(client, "ann")
+    page = client.get(f"/items/{_item_id(client, 'photo.jpg')}").text
+    section = page[page.index('<section id="authenticity">'):]
+    section = section[: section.index("</section>")]
+    assert "first seen on 2015-04-01 by bank hotline-2015 (entry h-17)" in section
+    assert "2015-04-01, bank hotline-2015 (before realistic image generators)" in section
+    assert "software: libjpeg (IJG), quality" in section

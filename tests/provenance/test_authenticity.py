@@ -16,6 +16,7 @@ from clearsight.provenance.context import ImageContext
 from clearsight.provenance.stage import collect
 from tests.camera_factory import photo
 from tests.cli_runner import clearsight, records
+from tests.peer_files import EXPECTATIONS, PEER_FILES
 from tests.provenance_factory import camera_jpeg, comfy_graph, dumps, exif_image, item_of, png, user_comment
 
 AUTHENTICITY_KEYS = {"supports_capture", "camera_links", "first_seen", "encoder"}
@@ -83,6 +84,22 @@ def test_nothing_ai_made_gets_support_for_capture_from_its_encoder_or_metadata(n
     evidence = collect(ImageContext.of(item_of(AI_MADE[name]()), Settings()))
     assert any(entry.ai_generated for entry in evidence)
     assert not [entry.source for entry in evidence if entry.claims.get("supports_capture")]
+
+
+def _peer_ai_files() -> list[Path]:
+    """The AI-made files among the peer projects' samples (sd-parsers', and C2PA test files whose
+    expected verdict is ai), where they are present."""
+    found = sorted((PEER_FILES / "sd_parsers").glob("*")) if (PEER_FILES / "sd_parsers").is_dir() else []
+    expected = json.loads((EXPECTATIONS / "c2pa_public" / "expected.json").read_text())
+    found += [PEER_FILES / "c2pa_public" / name for name, entry in sorted(expected.items()) if entry.get("verdict") == "ai"]
+    return [path for path in found if path.is_file()]
+
+
+@pytest.mark.skipif(not _peer_ai_files(), reason="the peer test files are not there (tests/peer_files.py)")
+def test_no_ai_made_peer_sample_gets_support_for_capture() -> None:
+    for path in _peer_ai_files():
+        evidence = collect(ImageContext.of(item_of(path.read_bytes(), str(path)), Settings()))
+        assert not [entry.source for entry in evidence if entry.claims.get("supports_capture")], path.name
 
 
 def test_the_authenticity_report_has_the_files_hashes_and_findings_and_no_prompt(tmp_path: Path) -> None:

@@ -152,7 +152,7 @@ class KnownItems:
         queries = [MatchQuery({signal: value for signal, value in hashes[item_id].items() if "@" not in signal}, qualities[item_id], {}, frames.get(item_id))
                    for item_id in item_ids]
         rows = [{"item_id": item_id, "bank": match.bank, "signal": match.signal, "distance": match.distance, "classification": match.classification,
-                 "ref": match.ref} for item_id, report in zip(item_ids, self._matcher.match_many(queries), strict=True) for match in report.matches]
+                 "ref": match.ref, "first_seen": match.first_seen} for item_id, report in zip(item_ids, self._matcher.match_many(queries), strict=True) for match in report.matches]
         with self.engine.begin() as conn:
             conn.execute(delete(matches_t).where(matches_t.c.item_id.in_(item_ids)))
             if rows:

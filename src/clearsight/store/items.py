@@ -4,6 +4,7 @@ and the graded items that look like it (PDQ neighbours)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, Select, Table, case, exists, func, select
@@ -57,6 +58,8 @@ class ItemDetail:
     errors: list[str] = field(default_factory=list)
     provenance: dict[str, Any] | None = None
     vpdq: dict[str, Any] | None = None
+    first_seen: date | None = None
+    """The earliest date the case saw it: when it was first scanned, or received in a report."""
 
 
 class ItemStore:
@@ -151,7 +154,10 @@ class ItemStore:
             row = conn.execute(select(items_t).where(items_t.c.id == item_id)).mappings().first()
             if row is None:
                 return None
-            detail = ItemDetail(row["id"], row["path"], row["parent_id"], row["media_type"], row["mime"], row["size"])
+            received = conn.execute(select(func.min(reports_t.c.received_at)).join(report_items_t, report_items_t.c.report_id == reports_t.c.id)
+                                    .where(report_items_t.c.item_id == item_id)).scalar()
+            seen = min(when for when in (row["first_seen"], received) if when is not None)
+            detail = ItemDetail(row["id"], row["path"], row["parent_id"], row["media_type"], row["mime"], row["size"], first_seen=seen.date())
             detail.hashes = {name: value for name, value in conn.execute(select(hashes_t.c.signal_type, hashes_t.c.value).where(hashes_t.c.item_id == item_id))
                              if "@" not in name}
             detail.errors = list(conn.execute(select(errors_t.c.message).where(errors_t.c.item_id == item_id)).scalars())

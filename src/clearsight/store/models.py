@@ -364,6 +364,8 @@ class ItemMatch(Base):
     distance: Mapped[int] = mapped_column(Integer)
     classification: Mapped[str | None] = mapped_column(String(64))
     ref: Mapped[str | None] = mapped_column(Text)
+    first_seen: Mapped[date | None] = mapped_column(Date)
+    """The matched entry's first-seen date, if its list gave one."""
 
 
 class ItemMatchState(Base):

@@ -16,6 +16,7 @@ from clearsight.assess.known import banks_key
 from clearsight.errors import ItemError
 from clearsight.intake.reports import SITE_TYPES
 from clearsight.media.preview import data_uri, preview_png
+from clearsight.provenance.authenticity.record import with_authenticity
 from clearsight.provenance.stage import public
 from clearsight.store.grades import PENDING
 from clearsight.store.items import PAGE, QUEUES, QueueFilter
@@ -69,10 +70,13 @@ def item_page(request: Request, found: Visitor, item_id: int, **shown: Any) -> R
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such item")
     current = state.grading.current(item_id)
     me = found.account
+    matches = state.known.matches(item_id)
+    provenance = public(item.provenance, show_prompts=bool(shown.get("prompts"))) if item.provenance else None
+    if provenance is not None:
+        with_authenticity(provenance, matches, item.first_seen, state.settings.generators_since)
     context = {
-        "title": f"Item {item_id}", "item": item, "schema": schema,
-        "provenance": public(item.provenance, show_prompts=bool(shown.get("prompts"))) if item.provenance else None,
-        "matches": state.known.matches(item_id), "neighbours": state.items.neighbours(item_id, item.hashes.get("pdq")),
+        "title": f"Item {item_id}", "item": item, "schema": schema, "provenance": provenance,
+        "matches": matches, "neighbours": state.items.neighbours(item_id, item.hashes.get("pdq")),
         "current": current, "history": state.grading.history(item_id), "duplicates": state.grading.duplicates(item_id),
         "reports": state.reports.of_item(item_id), "all_reports": state.reports.all(limit=50),
         "can_grade": current is None or (current["analyst"] == me.name and current["review_state"] == PENDING),

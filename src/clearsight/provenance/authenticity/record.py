@@ -20,13 +20,18 @@ LIMITS = ("a date is what the list's owner recorded; it shows that the picture e
           "(PDQ) is a near-duplicate, so an edit made later of an old picture matches it too")
 
 
+def _date(value: date | str) -> date:
+    """A match's first-seen date: a date from the case database, ISO text from a scan's record."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
 def first_seen(matches: list[dict[str, Any]], seen_here: date | None, since: date) -> tuple[dict[str, Any] | None, Evidence | None]:
     """The earliest date anyone saw the item (the matched bank entries' own dates, else the date
     this case first saw it), and strong evidence when that is before `since` (realistic image
     generators)."""
-    dated = sorted((date.fromisoformat(match["first_seen"]), match) for match in matches if match.get("first_seen"))
+    dated = sorted(((_date(match["first_seen"]), index, match) for index, match in enumerate(matches) if match.get("first_seen")), key=lambda found: found[:2])
     if dated:
-        when, match = dated[0]
+        when, _, match = dated[0]
         found: dict[str, Any] = {"date": when.isoformat(), "source": "bank", "bank": match["bank"], "ref": match.get("ref"),
                                  "signal": match["signal"], "distance": match["distance"]}
     elif seen_here is not None:

@@ -1,5 +1,6 @@
 """Authenticity: seized cameras' sensor fingerprints, and the date each bank entry was first seen
-by whoever listed it (an exchange's or list's own date, a CSV's `first_seen`, VICS and NCMEC dates).
+by whoever listed it (an exchange's or list's own date, a CSV's `first_seen`, VICS and NCMEC dates),
+kept with each item's matches too.
 
 Revision ID: 0014
 Revises: 0013
@@ -26,11 +27,13 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),
     )
-    with op.batch_alter_table("bank_entries") as batch:
-        batch.add_column(sa.Column("first_seen", sa.Date(), nullable=True))
+    for table in ("bank_entries", "item_matches"):
+        with op.batch_alter_table(table) as batch:
+            batch.add_column(sa.Column("first_seen", sa.Date(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("bank_entries") as batch:
-        batch.drop_column("first_seen")
+    for table in ("bank_entries", "item_matches"):
+        with op.batch_alter_table(table) as batch:
+            batch.drop_column("first_seen")
     op.drop_table("cameras")
