@@ -356,7 +356,7 @@ def _wait_until_live(process: subprocess.Popen[bytes], base_url: str, log: Path)
 
 
 def server_command(db: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "clearsight", "serve", "--api", "--db", db, "--port", str(port)]
+    return [sys.executable, "-m", "clearsight", "serve", "--api", "--no-fetch", "--db", db, "--port", str(port)]
 
 
 @pytest.fixture(name="hma")

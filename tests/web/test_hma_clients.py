@@ -38,9 +38,6 @@ from tests.web.hma_server import (
 )
 
 JSON = t.Any
-NO_EXCHANGES = "Clearsight does not serve HMA's exchange routes (/c/exchange*) by design (README): 404 where HMA 1.1.7 answers 200"
-
-
 def _ok(status: int) -> bool:
     return 200 <= status < 300
 
@@ -137,7 +134,6 @@ def test_coop_hma_service(hma: HmaClient, image_server: str) -> None:
     assert coop.fetch("GET", f"/c/exchange/{known}")[0] == 404  # getExchangeForBank: null, the bank has no exchange
 
 
-@pytest.mark.xfail(strict=True, reason=NO_EXCHANGES)
 def test_coop_exchange_apis(hma: HmaClient) -> None:
     """getExchangeApis (the bank settings): GET //c/exchanges/apis (thrown unless ok), HMA's configured exchange API names."""
     status, names = Coop(hma).fetch("GET", "/c/exchanges/apis")
@@ -264,7 +260,6 @@ def test_fetlife_hasher_matcher_actioner_api(hma: HmaClient, image_server: str) 
         gem.call("GET", "/c/exchange/FETLIFE_KNOWN")
 
 
-@pytest.mark.xfail(strict=True, reason=NO_EXCHANGES)
 def test_fetlife_list_exchange_apis(hma: HmaClient) -> None:
     """list_exchange_apis (and require_exchange_apis_enabled!): GET /c/exchanges/apis, HMA's exchange API names (a JSON list)."""
     assert isinstance(Gem(hma).call("GET", "/c/exchanges/apis"), list)

@@ -6,10 +6,15 @@ test_e2e_workflow.py, test_match_api.py and test_hashing.py. Each replayed test 
 `<hma file stem>__<hma test name>` and keeps HMA's inputs, paths, status codes and JSON shapes,
 assertion for assertion and in HMA's order; the harness (tests/web/hma_server.py) gives it a
 Flask-test-client look-alike over HTTP with Clearsight's bearer token. The exchange tests
-(/c/exchange*) are out of scope; tests that need HMA's internals or app config are listed in
-NOT_REPLAYED with the reason. REPLAYED lists the rest.
+are replayed too; tests that need HMA's internals or app config are listed in NOT_REPLAYED with
+the reason. REPLAYED lists the rest.
 
 Substitutions, where HMA's test calls HMA's Python rather than its routes:
+- The exchange tests set `storage.exchange_types` to python-threatexchange's sample and
+  fb_threatexchange APIs; Clearsight's installed types are fixed per server and include those two
+  (and ncmec, stop_ncii, file), so the list is checked to include them rather than to equal them.
+  FBThreatExchangeCredentials("12345789|000000000000") is sent as HMA's test sends it,
+  dataclass_dump_dict'ed: {"api_token": "12345789|000000000000"}.
 - `build_all_indices(...)` and `storage.get_signal_type_index(...) is None`: Clearsight builds its
   index itself; the replay assumes the index reflects additions once the adding request has answered.
 - HMA's storage set-up in test_match_api.py's fixtures (bank_update / bank_add_content, and the
@@ -54,7 +59,6 @@ from tests.web.hma_server import (
 
 HMA_FILES = ("test_api.py", "test_api_banks.py", "test_e2e_workflow.py", "test_match_api.py", "test_hashing.py")
 
-_EXCHANGE = "exchange test (/c/exchange*): out of the replay's scope"
 NOT_REPLAYED: dict[str, str] = {
     "test_api.py::test_status_response": (
         "monkeypatches matching._get_index_cache with fake not-loaded and stale index caches to get 503 INDEX-NOT-LOADED / INDEX-STALE; "
@@ -65,10 +69,6 @@ NOT_REPLAYED: dict[str, str] = {
         "its first request, made before the patch, is replayed in test_api__test_status_live_always_alive__before_monkeypatch"
     ),
     "test_api.py::test_lookup_without_role": "switches app.config['ROLE_HASHER'] off (HMA app config); a Clearsight server has no hasher role to drop",
-    "test_api.py::test_exchange_api_set_auth": _EXCHANGE,
-    "test_api.py::test_exchange_api_schema": _EXCHANGE,
-    "test_api.py::test_exchange_delete": _EXCHANGE,
-    "test_api.py::test_exchange_get_fetch_status": _EXCHANGE,
     "test_hashing.py::test_valid_urls": (
         "calls is_valid_url on external hosts (example.com ...); through GET /h/hash?url= that would fetch from the network, "
         "which these tests may not, and Clearsight's operator allowlist (CLEARSIGHT_URL_FETCH_ALLOW=127.0.0.1 here) refuses them by design"
@@ -91,6 +91,10 @@ REPLAYED: list[str] = [
     "test_api.py::test_openapi_documentation_available",
     "test_api.py::test_lookup_success",
     "test_api.py::test_compare_hashes",
+    "test_api.py::test_exchange_api_set_auth",
+    "test_api.py::test_exchange_api_schema",
+    "test_api.py::test_exchange_delete",
+    "test_api.py::test_exchange_get_fetch_status",
     "test_api_banks.py::test_banks_empty_index",
     "test_api_banks.py::test_banks_create",
     "test_api_banks.py::test_banks_update",
@@ -242,6 +246,139 @@ def test_api__test_lookup_success(hma: HmaClient, image_server: str) -> None:
         # It's not really a video, but MD5 is simple that we can fake it
         resp = client.post("/m/lookup", data={"video": file_tuple})
         assert resp.status_code == 200
+
+
+def test_api__test_exchange_api_set_auth(hma: HmaClient) -> None:
+    client = hma
+    sample_name = "sample"
+    tx_name = "fb_threatexchange"
+    resp = client.get("/c/exchanges/apis")
+    assert resp.status_code == 200
+    assert set(t.cast(list, resp.json)) >= {sample_name, tx_name}
+
+    resp = client.get(f"/c/exchanges/api/{sample_name}")
+    assert resp.status_code == 200
+    assert resp.json == {
+        "supports_authentification": False,
+        "has_set_authentification": False,
+    }
+
+    resp = client.get(f"/c/exchanges/api/{tx_name}")
+    assert resp.status_code == 200
+    assert resp.json == {
+        "supports_authentification": True,
+        "has_set_authentification": False,
+    }
+
+    resp = client.post(
+        f"/c/exchanges/api/{tx_name}",
+        json={"credential_json": {"api_token": "12345789|000000000000"}},
+    )
+
+    assert resp.status_code == 200
+    assert resp.json == {
+        "supports_authentification": True,
+        "has_set_authentification": True,
+    }
+
+    resp = client.get(f"/c/exchanges/api/{tx_name}")
+    assert resp.status_code == 200
+    assert resp.json == {
+        "supports_authentification": True,
+        "has_set_authentification": True,
+    }
+
+    # Unset
+    resp = client.post(
+        f"/c/exchanges/api/{tx_name}",
+        json={"credential_json": {}},
+    )
+    assert resp.status_code == 200
+    assert resp.json == {
+        "supports_authentification": True,
+        "has_set_authentification": False,
+    }
+
+
+def test_api__test_exchange_api_schema(hma: HmaClient) -> None:
+    client = hma
+    sample_name = "sample"
+    tx_name = "fb_threatexchange"
+
+    # Sample API has no type-specific config fields and no credentials
+    resp = client.get(f"/c/exchanges/api/{sample_name}/schema")
+    assert resp.status_code == 200
+    data = resp.get_json()
+    assert data is not None and isinstance(data, dict)
+    assert "config_schema" in data
+    assert "fields" in data["config_schema"]
+    assert data["credentials_schema"] is None
+
+    # FB ThreatExchange has config (e.g. privacy_group) and credentials (api_token)
+    resp = client.get(f"/c/exchanges/api/{tx_name}/schema")
+    assert resp.status_code == 200
+    data = resp.get_json()
+    assert data is not None and isinstance(data, dict)
+    assert "config_schema" in data
+    config_fields = {f["name"]: f for f in data["config_schema"]["fields"]}
+    assert "privacy_group" in config_fields
+    assert config_fields["privacy_group"]["type"] == "number"
+    assert config_fields["privacy_group"]["required"] is True
+    cred_schema = data["credentials_schema"]
+    assert cred_schema is not None
+    cred_fields = {f["name"]: f for f in cred_schema["fields"]}
+    assert "api_token" in cred_fields
+    assert cred_fields["api_token"]["type"] == "string"
+
+
+def test_api__test_exchange_delete(hma: HmaClient) -> None:
+    client = hma
+    delete_response = client.delete(
+        "/c/exchange/TEST_EXCHANGE",
+    )
+    # deleting an exchange that doesn't exist returns 200
+    assert delete_response.status_code == 200
+
+    # create an exchange
+    post_response = client.post(
+        "/c/exchanges",
+        json={"api": "sample", "bank": "FOO_EXCHANGE", "api_json": {}},
+    )
+    assert post_response.status_code == 201
+
+    # test a real delete
+    delete_response = client.delete(
+        "/c/exchange/FOO_EXCHANGE",
+    )
+    assert delete_response.status_code == 200
+    assert delete_response.get_json()["message"] == "Exchange deleted"
+
+
+def test_api__test_exchange_get_fetch_status(hma: HmaClient) -> None:
+    client = hma
+    # Unknown exchange returns 404
+    resp = client.get("/c/exchange/NONEXISTENT_EXCHANGE/status")
+    assert resp.status_code == 404
+
+    # Create an exchange and get fetch status
+    post_resp = client.post(
+        "/c/exchanges",
+        json={"api": "sample", "bank": "BAR_EXCHANGE", "api_json": {}},
+    )
+    assert post_resp.status_code == 201
+
+    resp = client.get("/c/exchange/BAR_EXCHANGE/status")
+    assert resp.status_code == 200
+    assert resp.is_json
+    data = resp.get_json()
+    assert data is not None
+    # FetchStatus fields (from storage.interface.FetchStatus)
+    assert "checkpoint_ts" in data
+    assert "running_fetch_start_ts" in data
+    assert "last_fetch_complete_ts" in data
+    assert "last_fetch_succeeded" in data
+    assert "up_to_date" in data
+    assert "fetched_items" in data
 
 
 def test_api__test_compare_hashes(hma: HmaClient) -> None:

@@ -80,12 +80,16 @@ class Match:
     """The bank entry matched (HMA's content id); not part of the scan output."""
     first_seen: date | None = None
     """When the list's owner first saw the entry, if the list said (`first_seen` in the record)."""
+    exchange: dict[str, Any] | None = None
+    """What the exchange that sent the entry said of it: its api, source id, opinions and tags."""
 
     def record(self) -> dict[str, Any]:
         out = {"bank": self.bank, "signal": self.signal, "distance": self.distance, "classification": self.classification,
                "ref": self.ref, "transform": self.transform}
         if self.first_seen is not None:
             out["first_seen"] = self.first_seen.isoformat()
+        if self.exchange is not None:
+            out["exchange"] = self.exchange
         if self.segments is not None:
             out["segments"] = self.segments
         if self.query_percent is not None:
@@ -287,7 +291,8 @@ class Matcher:
         allowlists = {bank.name for bank in in_scope.values() if bank.allowlist}
         found = sorted(
             [(Match(in_scope[labels.bank_id].name, labels.signal_type, distance, labels.classification, labels.ref, transform,
-                    frame_segments.get(labels.hash_id) if labels.signal_type == "pdq" else None, entry_id=labels.entry_id, first_seen=labels.first_seen),
+                    frame_segments.get(labels.hash_id) if labels.signal_type == "pdq" else None, entry_id=labels.entry_id, first_seen=labels.first_seen,
+                    exchange=labels.exchange),
               in_scope[labels.bank_id].allowlist)
              for labels, distance, transform in hits.values()]
             + [(match, match.bank in allowlists) for match in video_matches],

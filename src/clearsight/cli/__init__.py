@@ -25,6 +25,7 @@ COMMAND_MODULES = {
     "cameras": "cameras",
     "detectors": "detectors",
     "explain": "explain",
+    "exchange": "exchange",
     "export": "export",
     "keys": "keys",
     "match": "match",

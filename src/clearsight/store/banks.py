@@ -118,6 +118,8 @@ class HashLabels:
     entry_id: int
     first_seen: date | None = None
     """When whoever listed the entry first saw it, if the list said."""
+    exchange: dict[str, Any] | None = None
+    """What the exchange that sent the entry said of it (`store.exchanges`), if one did."""
 
 
 def _now() -> datetime:
@@ -194,7 +196,7 @@ class BankStore:
         """Remove a bank and everything in it (running indexes drop it at their next refresh)."""
         bank = self.get(name)
         with self.engine.begin() as conn:
-            _log_removals(conn, hashes_t.c.bank_id == bank.id)
+            log_removals(conn, hashes_t.c.bank_id == bank.id)
             conn.execute(delete(frames_t).where(frames_t.c.bank_id == bank.id))
             conn.execute(delete(hashes_t).where(hashes_t.c.bank_id == bank.id))
             conn.execute(delete(entries_t).where(entries_t.c.bank_id == bank.id))
@@ -219,11 +221,7 @@ class BankStore:
             entry_rows = [(record.classification, record.ref, json.dumps(record.attributes) if record.attributes else None, record.first_seen) for record in batch]
             hash_rows = [(number, signal, value, record.quality if signal == "pdq" else None)
                          for number, record in enumerate(batch) for signal, value in record.hashes.items()]
-            writer = _postgresql_batch if conn.dialect.name == "postgresql" else _generic_batch
-            entry_ids, kept, inserted = writer(conn, bank.id, entry_rows, hash_rows)
-            orphans = [entry_id for entry_id in entry_ids if entry_id not in kept]
-            for chunk in _chunks(orphans):
-                conn.execute(delete(entries_t).where(entries_t.c.id.in_(chunk)))
+            entry_ids, kept, inserted = insert_entries(conn, bank.id, entry_rows, hash_rows)
             frame_rows = [
                 {"entry_id": entry_id, "bank_id": bank.id, "frame": int(frame[0]), "quality": int(frame[1]), "value": frame[2], "seconds": float(frame[3])}
                 for record, entry_id in zip(batch, entry_ids, strict=True)
@@ -321,7 +319,7 @@ class BankStore:
         """Remove one entry of a bank with its hashes; 1 if it was there, else 0."""
         bank = self.get(name)
         with self.engine.begin() as conn:
-            _log_removals(conn, hashes_t.c.entry_id == entry_id)
+            log_removals(conn, hashes_t.c.entry_id == entry_id)
             conn.execute(delete(frames_t).where(frames_t.c.entry_id == entry_id))
             conn.execute(delete(hashes_t).where(hashes_t.c.entry_id == entry_id))
             return conn.execute(delete(entries_t).where(entries_t.c.id == entry_id, entries_t.c.bank_id == bank.id)).rowcount
@@ -458,6 +456,16 @@ def _batches(records: Iterable[BankRecord | RowError], errors: list[RowError]) -
         yield batch
 
 
+def insert_entries(conn: Connection, bank_id: int, entry_rows: list[EntryRow], hash_rows: list[HashRow]) -> tuple[list[int], set[int], int]:
+    """Insert entries and their hashes, skipping hashes the bank holds already and dropping the
+    entries left with none: (entry ids in row order, those kept, hashes inserted)."""
+    writer = _postgresql_batch if conn.dialect.name == "postgresql" else _generic_batch
+    entry_ids, kept, inserted = writer(conn, bank_id, entry_rows, hash_rows)
+    for chunk in _chunks([entry_id for entry_id in entry_ids if entry_id not in kept]):
+        conn.execute(delete(entries_t).where(entries_t.c.id.in_(chunk)))
+    return entry_ids, kept, inserted
+
+
 def _generic_batch(conn: Connection, bank_id: int, entry_rows: list[EntryRow], hash_rows: list[HashRow]) -> tuple[list[int], set[int], int]:
     """(entry ids, those that got a hash, hashes inserted) with plain executemany INSERTs (SQLite).
 
@@ -487,7 +495,7 @@ def _highest_id(conn: Connection, column: Any, removed: Any) -> int:
     return max(conn.execute(select(func.max(column))).scalar() or 0, conn.execute(select(func.max(removed))).scalar() or 0)
 
 
-def _log_removals(conn: Connection, which: Any) -> None:
+def log_removals(conn: Connection, which: Any) -> None:
     """Write the hashes about to be deleted to the removal log, so running indexes drop them."""
     conn.execute(insert(removals_t).from_select(["hash_id", "entry_id"], select(hashes_t.c.id, hashes_t.c.entry_id).where(which)))
 
@@ -528,7 +536,8 @@ def exact_query(pairs: Sequence[tuple[str, str]]) -> Any:
 def _labels_query() -> Any:
     return (
         select(hashes_t.c.id, hashes_t.c.bank_id, hashes_t.c.signal_type, hashes_t.c.value,
-               func.coalesce(entries_t.c.classification, banks_t.c.classification), entries_t.c.ref, hashes_t.c.quality, entries_t.c.id, entries_t.c.first_seen)
+               func.coalesce(entries_t.c.classification, banks_t.c.classification), entries_t.c.ref, hashes_t.c.quality, entries_t.c.id, entries_t.c.first_seen,
+               entries_t.c.attributes["exchange"])
         .join(entries_t, entries_t.c.id == hashes_t.c.entry_id)
         .join(banks_t, banks_t.c.id == hashes_t.c.bank_id)
     )

@@ -495,3 +495,52 @@ class Camera(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     """Of the stored pattern: names the copy a scan's workers read from the cache."""
     added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ExchangeApi(Base):
+    """An exchange type's credentials (HMA keeps them per type), sealed with the data key."""
+
+    __tablename__ = "exchange_apis"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    credentials: Mapped[str | None] = mapped_column(Text)
+
+
+class Exchange(Base):
+    """A configured source feeding one bank: its type, settings, checkpoint and fetch status.
+
+    `lease_until` is the fetch lock: a fetcher takes it by moving it into the future in one
+    UPDATE that only succeeds while it is in the past (or its holder is a dead process of this
+    host), so two replicas never fetch one exchange at once."""
+
+    __tablename__ = "exchanges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True)
+    api: Mapped[str] = mapped_column(String(64))
+    bank_id: Mapped[int] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"))
+    config: Mapped[dict[str, Any]] = mapped_column(JSON)
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    interval_seconds: Mapped[int] = mapped_column(Integer)
+    checkpoint: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    checkpoint_ts: Mapped[int | None] = mapped_column(BigInteger)
+    running_fetch_start_ts: Mapped[int | None] = mapped_column(BigInteger)
+    last_fetch_complete_ts: Mapped[int | None] = mapped_column(BigInteger)
+    last_fetch_succeeded: Mapped[bool | None] = mapped_column(Boolean)
+    up_to_date: Mapped[bool] = mapped_column(Boolean)
+    fetched_items: Mapped[int] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    lease_until: Mapped[int] = mapped_column(BigInteger)
+    lease_holder: Mapped[str | None] = mapped_column(String(300))
+    """`host:pid` of the fetcher holding the lease: a fetcher on the same host may take over from
+    one whose process is gone (killed mid-fetch) without waiting for the lease to run out."""
+
+
+class ExchangeEntry(Base):
+    """The bank entry holding one source item of an exchange (its id at the source)."""
+
+    __tablename__ = "exchange_entries"
+
+    exchange_id: Mapped[int] = mapped_column(ForeignKey("exchanges.id", ondelete="CASCADE"), primary_key=True)
+    source_key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    entry_id: Mapped[int] = mapped_column(BIG_ID, ForeignKey("bank_entries.id", ondelete="CASCADE"), index=True)

@@ -91,6 +91,22 @@ class Sealer:
         assert keys is not None
         return _each_sensitive(record, kind, lambda value: value if _sealed(value) else {SEALED: keys.encrypt(json.dumps(value).encode()).decode()})
 
+    def seal_value(self, value: Any) -> str:
+        """One JSON value sealed whole (an exchange's credentials), as its Fernet token."""
+        keys = self._load(create=True)
+        assert keys is not None
+        return keys.encrypt(json.dumps(value).encode()).decode()
+
+    def open_value(self, token: str) -> Any:
+        """A value `seal_value` sealed; ClearsightError when its key is not available."""
+        keys = self._load(create=False)
+        try:
+            if keys is None:
+                raise InvalidToken
+            return json.loads(keys.decrypt(token.encode()))
+        except InvalidToken:
+            raise ClearsightError(f"the sealed value cannot be opened: its data key is not available ({self.path} or {KEYS_ENV})") from None
+
     def open(self, record: dict[str, Any] | None, kind: str) -> dict[str, Any] | None:
         """The record as it was made: each sealed value opened (or marked if its key is gone)."""
         if record is None:

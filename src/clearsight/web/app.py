@@ -32,10 +32,12 @@ from clearsight.banks.matcher import Matcher
 from clearsight.banks.snapshot import snapshot_path
 from clearsight.config import Settings, database_url, load_settings
 from clearsight.errors import ClearsightError
+from clearsight.exchanges.fetch import Scheduler
 from clearsight.intake.url_fetch import MAX_FETCH_BYTES, FetchPolicy
 from clearsight.store.app_settings import AppSettings
 from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
+from clearsight.store.exchanges import ExchangeStore
 from clearsight.store.items import ItemStore
 from clearsight.store.reports import ReportStore
 from clearsight.web import api, clusters, grading, hma, items, pages, reports, stats, wellbeing
@@ -96,20 +98,30 @@ class MergeSlashes:
 
 
 @asynccontextmanager
-async def _build_index_at_start(app: FastAPI) -> AsyncIterator[None]:
-    """An API server starts building its PDQ index as it starts, so the first lookups do not wait
-    for it (the analyst app builds it on its first API lookup, if there is one), and keeps it
-    current while idle, so `/status` can say when it is stale."""
-    app.state.api_matcher.start()
-    keeping = asyncio.create_task(app.state.api_matcher.keep_current())
+async def _serving(app: FastAPI) -> AsyncIterator[None]:
+    """What a server process runs beside its routes. An API server starts building its PDQ index
+    as it starts, so the first lookups do not wait for it (the analyst app builds it on its first
+    API lookup, if there is one), and keeps it current while idle, so `/status` can say when it is
+    stale. With exchange fetching on, each process runs the exchange scheduler; the lease in the
+    database lets one of them fetch each exchange."""
+    keeping = None
+    if app.state.serves_api_only:
+        app.state.api_matcher.start()
+        keeping = asyncio.create_task(app.state.api_matcher.keep_current())
+    scheduler = Scheduler(app.state.exchange_store, app.state.settings) if app.state.fetches_exchanges else None
+    if scheduler is not None:
+        scheduler.start()
     yield
-    keeping.cancel()
+    if keeping is not None:
+        keeping.cancel()
+    if scheduler is not None:
+        scheduler.stop()
 
 
-def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
-    """The app on the case database of `settings`; with `api_only`, the machine API alone."""
-    app = FastAPI(title="Clearsight", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json",
-                  lifespan=_build_index_at_start if api_only else None)
+def create_app(settings: Settings, api_only: bool = False, fetch_exchanges: bool = False) -> FastAPI:
+    """The app on the case database of `settings`; with `api_only`, the machine API alone; with
+    `fetch_exchanges`, the exchange scheduler running while it serves."""
+    app = FastAPI(title="Clearsight", docs_url=None, redoc_url=None, openapi_url="/api/v1/openapi.json", lifespan=_serving)
     engine = open_engine(settings.db)
     app.state.accounts = accounts = Accounts(engine, actor="web")
     app.state.items = ItemStore(engine)
@@ -120,9 +132,11 @@ def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
     app.state.reports = ReportStore(engine)
     app.state.wellbeing = Wellbeing(engine, accounts.audit)
     app.state.bank_store = BankStore(engine)
+    app.state.exchange_store = ExchangeStore(engine)
     app.state.app_settings = AppSettings(engine)
     app.state.url_fetch = FetchPolicy.parse(settings.url_fetch_allow, MAX_FETCH_BYTES)
     app.state.serves_api_only = api_only
+    app.state.fetches_exchanges = fetch_exchanges
     snapshot = snapshot_path(settings.cache_dir, database_url(settings.db), "pdq")
     app.state.api_matcher = SharedMatcher(lambda: Matcher(BankStore(engine), snapshot=snapshot))
     app.state.rate_limiter = RateLimiter(settings.api_rate)
@@ -163,10 +177,11 @@ def create_app(settings: Settings, api_only: bool = False) -> FastAPI:
 
 
 API_ONLY_ENV = "CLEARSIGHT_API_ONLY"
+FETCH_ENV = "CLEARSIGHT_FETCH_EXCHANGES"
 
 
 def app_from_environment() -> FastAPI:
     """The app as `clearsight serve` starts it in each server process (uvicorn imports it by name
     to start several): settings from the environment, CLEARSIGHT_DB included, and the API alone
-    when CLEARSIGHT_API_ONLY is 1."""
-    return create_app(load_settings(), api_only=os.environ.get(API_ONLY_ENV) == "1")
+    when CLEARSIGHT_API_ONLY is 1, fetching exchanges when CLEARSIGHT_FETCH_EXCHANGES is 1."""
+    return create_app(load_settings(), api_only=os.environ.get(API_ONLY_ENV) == "1", fetch_exchanges=os.environ.get(FETCH_ENV) == "1")

@@ -6,10 +6,10 @@ Paths, parameters, status codes and JSON keys follow HMA's OpenMediaMatch bluepr
 route but the two status probes needs a bearer token, and a token sees only its banks.
 """
 
-from clearsight.web.hma import curation, hashing, matching, status
+from clearsight.web.hma import curation, exchanges, hashing, matching, status
 from clearsight.web.hma.common import is_hma_path
 from clearsight.web.hma.matching import fast_routes
 
-ROUTERS = (status.router, hashing.router, matching.router, curation.router)
+ROUTERS = (status.router, hashing.router, matching.router, curation.router, exchanges.router)
 
 __all__ = ["ROUTERS", "fast_routes", "is_hma_path"]
