@@ -16,6 +16,7 @@ from threatexchange.utils import dataclass_json
 from clearsight.errors import ClearsightError
 from clearsight.exchanges.registry import exchange_type
 from clearsight.exchanges.source import ExchangeType
+from clearsight.exchanges.threatexchange_apis import plain
 from clearsight.store.exchanges import DEFAULT_INTERVAL_SECONDS, ExchangeRow, ExchangeStore
 
 FETCH_STATUS = ("checkpoint_ts", "running_fetch_start_ts", "last_fetch_complete_ts", "last_fetch_succeeded", "up_to_date", "fetched_items")
@@ -30,7 +31,7 @@ def checked_config(kind: ExchangeType, name: str, enabled: bool, api_json: dict[
     """The exchange's settings as its type's dataclass takes them (JSON), or why not."""
     raw = dict(api_json) | {"name": name, "api": kind.name, "enabled": enabled}
     try:
-        return dataclass_json.dataclass_dump_dict(dataclass_json.dataclass_load_dict(raw, kind.config_cls()))
+        return plain(dataclass_json.dataclass_load_dict(raw, kind.config_cls()))
     except LOAD_ERRORS as exc:
         raise ClearsightError(f"settings for a {kind.name} exchange: {type(exc).__name__}: {exc}") from None
 
@@ -49,7 +50,7 @@ def set_credentials(store: ExchangeStore, api: str, credentials: dict[str, Any] 
         raise ClearsightError(f"exchange type {api!r} takes no credentials")
     if credentials:
         try:
-            credentials = dataclass_json.dataclass_dump_dict(dataclass_json.dataclass_load_dict(credentials, cls))
+            credentials = plain(dataclass_json.dataclass_load_dict(credentials, cls))
         except LOAD_ERRORS as exc:
             raise ClearsightError(f"credentials for {api}: {type(exc).__name__}: {exc}") from None
     store.set_credentials(kind.name, credentials or None)

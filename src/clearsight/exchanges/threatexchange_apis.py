@@ -10,6 +10,7 @@ which matches carry. APIs that never checkpoint (`NoCheckpointing`) return their
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,12 @@ from clearsight.store.exchanges import SourceItem
 SIGNAL_TYPES: tuple[type[SignalType], ...] = (PdqSignal, VideoMD5Signal)
 BANK_SIGNALS: dict[type[SignalType], str] = {PdqSignal: "pdq", VideoMD5Signal: "md5"}
 """Bank signal type of each library signal type (a video's MD5 is an MD5 digest of its file)."""
+
+
+def plain(value: Any) -> dict[str, Any]:
+    """A dataclass as plain JSON values, enums and sets as python-threatexchange writes them."""
+    found: dict[str, Any] = json.loads(dataclass_json.dataclass_dumps(value))
+    return found
 
 
 def _key(key: Any) -> str:
@@ -79,7 +86,7 @@ class ThreatExchangeApi:
             for key, update in delta.updates.items():
                 merged = self.api_cls.fetch_value_merge(None, update) if update is not None else None
                 changes[_key(key)] = self._item(collab, key, merged) if merged is not None else None
-            yield Page(changes, dataclass_json.dataclass_dump_dict(delta.checkpoint), delta.checkpoint.get_progress_timestamp())
+            yield Page(changes, plain(delta.checkpoint), delta.checkpoint.get_progress_timestamp())
 
     def _item(self, collab: Any, key: Any, record: Any) -> SourceItem | None:
         """The bank item of one fetched record, None when it converts to no signal Clearsight banks."""
