@@ -33,17 +33,17 @@ _END = object()
 class FetchResult:
     name: str
     fetched: bool
-    """False when another fetcher held the exchange."""
+    """False when another fetcher held the exchange (or, for the scheduler, had just fetched it)."""
     pages: int = 0
     items: int = 0
     changed: int = 0
     error: str | None = None
 
 
-def fetch(store: ExchangeStore, name: str, settings: Settings) -> FetchResult:
-    """Fetch one exchange until it is up to date or fails."""
+def fetch(store: ExchangeStore, name: str, settings: Settings, only_if_due: bool = False) -> FetchResult:
+    """Fetch one exchange until it is up to date or fails (the scheduler's, `only_if_due`)."""
     row = store.get(name)
-    if not store.take_lease(name):
+    if not store.take_lease(name, only_if_due):
         return FetchResult(name, fetched=False)
     result = FetchResult(name, fetched=True)
     kind = exchange_type(row.api)
@@ -116,7 +116,7 @@ class Scheduler:
 
     def run_once(self) -> list[FetchResult]:
         now = time.time()
-        return [fetch(self.store, row.name, self.settings) for row in self.store.rows() if due(row, now)]
+        return [fetch(self.store, row.name, self.settings, only_if_due=True) for row in self.store.rows() if due(row, now)]
 
     def _run(self) -> None:
         while not self._stop.is_set():

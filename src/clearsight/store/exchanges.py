@@ -146,14 +146,19 @@ class ExchangeStore:
 
     # Fetching
 
-    def take_lease(self, name: str, seconds: int = LEASE_SECONDS) -> bool:
+    def take_lease(self, name: str, only_if_due: bool = False, seconds: int = LEASE_SECONDS) -> bool:
         """Take the exchange's fetch lock (one UPDATE, so two replicas cannot both win) and mark a
-        fetch as running; False when another live fetcher holds it."""
+        fetch as running; False when another live fetcher holds it, or, with `only_if_due`, when
+        its interval has not passed since the last fetch ended (a replica that saw it due just
+        before another fetched it)."""
         now = _now()
         holder = self.get(name).lease_holder
         free = exchanges_t.c.lease_until <= now
         if holder is not None and _gone(holder):
             free = free | (exchanges_t.c.lease_holder == holder)
+        if only_if_due:
+            last = exchanges_t.c.last_fetch_complete_ts
+            free = free & (last.is_(None) | (last <= now - exchanges_t.c.interval_seconds))
         with self.engine.begin() as conn:
             taken = conn.execute(update(exchanges_t).where(exchanges_t.c.name == name, free)
                                  .values(lease_until=now + seconds, lease_holder=_holder(), running_fetch_start_ts=now)).rowcount
