@@ -114,9 +114,17 @@ def list_command(db: DbOption = None, fmt: Annotated[ListFormat, typer.Option("-
         return
     for row in rows:
         status = row["status"]
-        outcome = "never fetched" if status["last_fetch_succeeded"] is None else ("up to date" if status["up_to_date"] else "fetched") if status["last_fetch_succeeded"] else f"failed: {status['last_error']}"
-        console.print(shown_text(f"{row['name']} ({row['api']}, {'enabled' if row['enabled'] else 'disabled'}): {outcome}, {status['fetched_items']:,} items fetched"),
+        console.print(shown_text(f"{row['name']} ({row['api']}, {'enabled' if row['enabled'] else 'disabled'}): {_outcome(status)}, "
+                                 f"{status['fetched_items']:,} items fetched"),
                       highlight=False)
+
+
+def _outcome(status: dict[str, Any]) -> str:
+    if status["last_fetch_succeeded"] is None:
+        return "never fetched"
+    if not status["last_fetch_succeeded"]:
+        return f"failed: {status['last_error']}"
+    return "up to date" if status["up_to_date"] else "fetched"
 
 
 @exchange_app.command("show")
