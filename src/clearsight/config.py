@@ -142,6 +142,10 @@ class Settings:
     camera_false_match_rate: float = 1e-6
     """The chance, per camera, that an image another camera took is linked to it; sets the PCE
     threshold ($CLEARSIGHT_CAMERA_FALSE_MATCH_RATE)."""
+    quarantine_matches_per_hour: int = 1000
+    """The API quarantines a bank entry matched more often than this in one hour, for an analyst to
+    review (`clearsight bank quarantine`); 0 turns it off ($CLEARSIGHT_QUARANTINE_MATCHES_PER_HOUR).
+    Scans never quarantine."""
     generators_since: date = GENERATORS_SINCE
     """Items first seen before this date get evidence that they predate realistic image
     generators ($CLEARSIGHT_GENERATORS_SINCE, an ISO 8601 date)."""
@@ -193,6 +197,11 @@ def load_settings(db: str | None = None, env: dict[str, str] | None = None) -> S
         if not 0 < rate < 1:
             raise ClearsightError(f"CLEARSIGHT_CAMERA_FALSE_MATCH_RATE must be a number between 0 and 1, not {raw!r}")
         settings = replace(settings, camera_false_match_rate=rate)
+    if env.get("CLEARSIGHT_QUARANTINE_MATCHES_PER_HOUR"):
+        raw = env["CLEARSIGHT_QUARANTINE_MATCHES_PER_HOUR"]
+        if not raw.strip().isdigit():
+            raise ClearsightError(f"CLEARSIGHT_QUARANTINE_MATCHES_PER_HOUR must be a whole number (0: off), not {raw!r}")
+        settings = replace(settings, quarantine_matches_per_hour=int(raw))
     if env.get("CLEARSIGHT_GENERATORS_SINCE"):
         try:
             settings = replace(settings, generators_since=date.fromisoformat(env["CLEARSIGHT_GENERATORS_SINCE"]))

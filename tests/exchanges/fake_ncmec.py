@@ -3,7 +3,9 @@
 `GET <base>/v2/entries?from=<ISO>&to=<ISO>` with basic auth answers a `queryResult` of `images`
 (with `maxTimestamp`) holding `image` and `deletedImage` entries (`id`, `member id=`,
 `classification`, `fingerprints` of `md5`, `sha1`, `pdq`), and `paging/next`, a path relative to
-the base with `start`, `size` and `max` that the client follows as is."""
+the base with `start`, `size` and `max` that the client follows as is; `PUT
+<base>/v2/entries/<member>/<entry>/<fingerprint type>/feedback` takes a `feedbackSubmission`, and
+`GET <base>/v2/feedback/<fingerprint type>/reasons` lists one negative reason."""
 
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ class NcmecState:
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
     page_size: int = 1000
     requests: int = 0
+    feedback: list[tuple[str, str, str, str]] = field(default_factory=list)
+    """(member, entry, fingerprint type, the submission's XML) of each feedback PUT."""
 
     def put(self, entry_id: str, fingerprints: dict[str, str], classification: str = "A1", deleted: bool = False) -> None:
         """Add, change or delete an entry now: its time is 6 s ago, before the latest the client asks for
@@ -55,6 +59,10 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("Authorization") != AUTH:
             self._send(401, "<error>unauthorized</error>")
             return
+        if url.path.startswith("/v2/feedback/") and url.path.endswith("/reasons"):
+            self._send(200, '<feedbackReasons><availableFeedbackReasons><reason guid="0f9e6f3c-0000-4000-8000-000000000001" '
+                            'name="Not CSAM"/></availableFeedbackReasons></feedbackReasons>')
+            return
         if url.path != "/v2/entries":
             self._send(404, "<error>no such endpoint</error>")
             return
@@ -72,6 +80,18 @@ class _Handler(BaseHTTPRequestHandler):
         newest = datetime.fromtimestamp(max((entry["ts"] for entry in chunk), default=int(start_ts)), UTC).strftime(DATE)
         images = f'<images count="{len(chunk)}" maxTimestamp="{newest}">{"".join(map(_entry_xml, chunk))}</images>' if chunk else ""
         self._send(200, f'<?xml version="1.0" encoding="UTF-8"?><queryResult xmlns="https://hashsharing.ncmec.org/hashsharing/v2">{images}{paging}</queryResult>')
+
+    def do_PUT(self) -> None:
+        parts = urlsplit(self.path).path.strip("/").split("/")
+        if self.headers.get("Authorization") != AUTH:
+            self._send(401, "<error>unauthorized</error>")
+            return
+        if len(parts) != 6 or parts[:2] != ["v2", "entries"] or parts[5] != "feedback":
+            self._send(404, "<error>no such endpoint</error>")
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+        self.server.state.feedback.append((parts[2], parts[3], parts[4], body))
+        self._send(200, "<feedbackResult/>")
 
     def _send(self, status: int, body: str) -> None:
         data = body.encode()

@@ -12,7 +12,7 @@ from threatexchange.exchanges.clients.ncmec import hash_api
 from threatexchange.exchanges.impl.ncmec_api import NCMECSignalExchangeAPI
 
 from clearsight.config import Settings
-from clearsight.exchanges import manage
+from clearsight.exchanges import feedback, manage
 from clearsight.exchanges.fetch import fetch
 from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
@@ -87,3 +87,28 @@ def test_a_refused_login_keeps_the_bank_with_the_reason(db: str, ncmec: tuple[Nc
     result = fetch(store, "NCMEC", Settings(db=db))
     assert result.error is not None and "401" in result.error
     assert _bank(db) == {} and store.get("NCMEC").status()["last_fetch_succeeded"] is False
+
+
+def test_confirm_and_dispute_are_recorded_and_sent_to_ncmec_as_votes(db: str, ncmec: tuple[NcmecState, FakeNcmec]) -> None:
+    state, _ = ncmec
+    state.put("e0", {"pdq": PDQS[0]})
+    store = _exchange(db)
+    fetch(store, "NCMEC", Settings(db=db))
+    [entry_id] = store.source_keys("NCMEC").values()
+    confirmed = feedback.give(store, entry_id, "confirm", "analyst-1", "seen in case 12")
+    disputed = feedback.give(store, entry_id, "dispute", "analyst-2")
+    assert confirmed["sent"] and disputed["sent"], (confirmed, disputed)
+    assert [(member, entry, kind) for member, entry, kind, _ in state.feedback] == [("42", "e0", "PDQ"), ("42", "e0", "PDQ")]
+    assert "<affirmative" in state.feedback[0][3] and "<negative" in state.feedback[1][3] and "0f9e6f3c" in state.feedback[1][3]
+    assert [(row["verdict"], row["actor"], row["sent"]) for row in store.feedback(entry_id)] == [("confirm", "analyst-1", True), ("dispute", "analyst-2", True)]
+
+
+def test_feedback_on_an_entry_from_no_exchange_is_recorded_only(db: str) -> None:
+    banks = BankStore(open_engine(db))
+    banks.create("LOCAL")
+    banks.add_signals("LOCAL", {"pdq": PDQS[0]}, token="t")
+    store = ExchangeStore(open_engine(db))
+    [entry_id] = [row.entry_id for row in banks.exact([("pdq", PDQS[0])], [banks.get("LOCAL").id])]
+    given = feedback.give(store, entry_id, "dispute", "analyst-1")
+    assert given["sent"] is False and "no exchange" in given["result"]
+    assert [row["verdict"] for row in store.feedback(entry_id)] == ["dispute"]

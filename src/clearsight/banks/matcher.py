@@ -22,6 +22,7 @@ import numpy as np
 from clearsight.banks.index import HammingIndex, Hits
 from clearsight.banks.signal_types import SAME_DIGEST
 from clearsight.banks.snapshot import Snapshot, load, save
+from clearsight.banks.spikes import SpikeCounter
 from clearsight.banks.video_index import VideoBankIndex, VideoHit
 from clearsight.banks.video_match import MATCH_PERCENT, segments
 from clearsight.errors import ClearsightError
@@ -60,6 +61,9 @@ class MatchOptions:
     min_quality: int = MIN_QUALITY
     video_percent: float = MATCH_PERCENT
     """Share of a query video's frames that must match a known video (vPDQ)."""
+    quarantine_per_hour: int = 0
+    """Quarantine an entry matched more often than this in one hour (`banks.spikes`); 0: never
+    (forensic scans, where thousands of copies of one known picture are a finding, not a fault)."""
 
 
 @dataclass(frozen=True)
@@ -115,14 +119,19 @@ class MatchReport:
     suppressed: list[Match] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     """Why something was not matched (low PDQ quality)."""
+    quarantined: list[Match] = field(default_factory=list)
+    """Hits on quarantined entries: listed for review, not acted on."""
 
     def record(self) -> dict[str, Any]:
-        return {
+        out = {
             "matches": [match.record() for match in self.matches],
             "allowlist_matches": [match.record() for match in self.allowlisted],
             "suppressed_matches": [match.record() for match in self.suppressed],
             "match_notes": self.notes,
         }
+        if self.quarantined:
+            out["quarantined_matches"] = [match.record() for match in self.quarantined]
+        return out
 
 
 class Matcher:
@@ -145,6 +154,9 @@ class Matcher:
         """Wall-clock time of the last catch-up with the store (what HMA's staleness check reads)."""
         self.disabled: set[int] = set()
         """Entries that do not match now (`disable_until_ts`), as of the last refresh."""
+        self.quarantined: set[int] = set()
+        """Entries set aside for review after a match-rate spike, as of the last refresh."""
+        self.spikes = SpikeCounter(options.quarantine_per_hour) if options.quarantine_per_hour > 0 else None
         self._labels: dict[int, HashLabels] = {}
         """Labels of PDQ hashes already matched: a hot hash is looked up in the store once."""
         self.restored = snapshot is not None and self._restore(snapshot)
@@ -193,6 +205,7 @@ class Matcher:
                 self._labels.pop(hash_id, None)
         self.videos.refresh()
         self.disabled = self.store.disabled_entries()
+        self.quarantined = self.store.quarantined_entries()
         self._refreshed = time.monotonic()
         self.refreshed_at = time.time()
         return read
@@ -257,10 +270,25 @@ class Matcher:
         reports = []
         start = 0
         for query, item_queries in zip(queries, pdq_queries, strict=True):
-            reports.append(self._report(query, in_scope, radii, exact, item_queries, results[start : start + len(item_queries)],
-                                        set() if reach is Reach.EVERYTHING else self.disabled))
+            report = self._report(query, in_scope, radii, exact, item_queries, results[start : start + len(item_queries)],
+                                  set() if reach is Reach.EVERYTHING else self.disabled)
+            if reach is not Reach.EVERYTHING:
+                self._set_aside(report)
+            reports.append(report)
             start += len(item_queries)
         return reports
+
+    def _set_aside(self, report: MatchReport) -> None:
+        """Move hits on quarantined entries out of the matches, counting the rest against the spike
+        threshold (an entry that passes it is quarantined from this match on)."""
+        if self.spikes is not None and report.matches:
+            crossed = self.spikes.note({match.entry_id for match in report.matches if match.entry_id is not None and match.entry_id not in self.quarantined})
+            if crossed:
+                self.store.quarantine(crossed)
+                self.quarantined |= set(crossed)
+        if self.quarantined:
+            report.quarantined = [match for match in report.matches if match.entry_id in self.quarantined]
+            report.matches = [match for match in report.matches if match.entry_id not in self.quarantined]
 
     def _pdq_queries(self, query: MatchQuery) -> dict[str, str]:
         """The PDQs to look up for an item by transform ("original" first), none if its PDQ is of too low quality."""

@@ -263,3 +263,27 @@ def remove_command(name: NameArg, values: Annotated[list[str], typer.Argument(he
     removed = store.remove_hashes(name, [value.strip().lower().removeprefix("0x") for value in values], (*HEX_LENGTHS, VIDEO_SIGNAL))
     _audit(store, "bank.remove", name, {"removed": removed})
     console.print(f"Removed {removed:,} hashes from [bold]{shown(name)}[/].")
+
+
+@bank_app.command("quarantine")
+def quarantine_command(db: DbOption = None, fmt: Annotated[ListFormat, typer.Option("--format")] = ListFormat.text) -> None:
+    """The entries the API set aside after a match-rate spike, for review (they match nothing until released)."""
+    entries = _store(db).quarantine_list()
+    if fmt is ListFormat.json:
+        output.print_json(json.dumps(entries))
+        return
+    if not entries:
+        console.print("no entry is quarantined")
+    for entry in entries:
+        console.print(shown(f"entry {entry['entry_id']} of bank {entry['bank']} (ref {entry['ref'] or '-'}, {entry['classification'] or 'unclassified'}): "
+                            f"{entry['matches_in_hour']} matches in one hour, quarantined at {entry['quarantined_at']}"), highlight=False)
+
+
+@bank_app.command("release")
+def release_command(entry_id: Annotated[int, typer.Argument(help="The quarantined entry's id (clearsight bank quarantine).")], db: DbOption = None) -> None:
+    """Let a quarantined entry match again, after review."""
+    store = _store(db)
+    if not store.release(entry_id):
+        raise ClearsightError(f"entry {entry_id} is not quarantined (clearsight bank quarantine)")
+    _audit(store, "bank.release", str(entry_id))
+    console.print(f"released entry {entry_id}")

@@ -19,7 +19,7 @@ from clearsight.assess.audit import AuditLog, cli_actor
 from clearsight.cli.app import DbOption, app, console
 from clearsight.config import load_settings
 from clearsight.errors import ClearsightError
-from clearsight.exchanges import manage
+from clearsight.exchanges import feedback, manage
 from clearsight.exchanges.fetch import fetch
 from clearsight.exchanges.registry import EXCHANGE_TYPES
 from clearsight.inert import json_text
@@ -151,6 +151,20 @@ def fetch_command(names: Annotated[list[str] | None, typer.Argument(help="Exchan
             console.print(f"{shown_text(name)}: {result.pages} pages, {result.items:,} items, {result.changed:,} bank entries changed", highlight=False)
     if failed:
         raise ClearsightError(f"fetch failed for {', '.join(failed)} (their banks are as they were; clearsight exchange show NAME)")
+
+
+@exchange_app.command("feedback")
+def feedback_command(
+    entry_id: Annotated[int, typer.Argument(help="The bank entry a match hit (a match's entry, HMA's content id).")],
+    verdict: Annotated[str, typer.Argument(help="confirm or dispute")],
+    note: Annotated[str | None, typer.Option("--note", help="Why, for the record.")] = None,
+    db: DbOption = None,
+) -> None:
+    """Confirm or dispute a bank entry a match hit: recorded, and sent back where its exchange takes feedback."""
+    store, audit = _store(db)
+    result = feedback.give(store, entry_id, verdict, cli_actor(), note)
+    audit.append(cli_actor(), f"exchange.feedback.{verdict}", str(entry_id), {"sent": result["sent"]})
+    console.print(shown_text(f"entry {entry_id}: {verdict} {result['result']}"), highlight=False)
 
 
 @exchange_app.command("enable")

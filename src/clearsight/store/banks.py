@@ -331,6 +331,35 @@ class BankStore:
         with self.engine.connect() as conn:
             return set(conn.execute(select(entries_t.c.id).where((until < ENTRY_ENABLED) | ((until > ENTRY_ENABLED) & (until > now)))).scalars())
 
+    def quarantined_entries(self) -> set[int]:
+        """Ids of the entries set aside after a match-rate spike, until an analyst releases them."""
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(entries_t.c.id).where(entries_t.c.quarantined_at.is_not(None))).scalars())
+
+    def quarantine(self, counts: dict[int, int]) -> None:
+        """Set these entries aside (with the matches in the hour that tripped it), unless they are already."""
+        now = int(_now().timestamp())
+        with self.engine.begin() as conn:
+            for entry_id, matches in counts.items():
+                conn.execute(update(entries_t).where(entries_t.c.id == entry_id, entries_t.c.quarantined_at.is_(None))
+                             .values(quarantined_at=now, quarantine_matches=matches))
+
+    def quarantine_list(self) -> list[dict[str, Any]]:
+        """The quarantined entries, newest first, with their bank, labels and what tripped them."""
+        query = (select(entries_t.c.id, banks_t.c.name, entries_t.c.ref, func.coalesce(entries_t.c.classification, banks_t.c.classification),
+                        entries_t.c.quarantined_at, entries_t.c.quarantine_matches)
+                 .join(banks_t, banks_t.c.id == entries_t.c.bank_id).where(entries_t.c.quarantined_at.is_not(None))
+                 .order_by(entries_t.c.quarantined_at.desc(), entries_t.c.id))
+        with self.engine.connect() as conn:
+            return [{"entry_id": row[0], "bank": row[1], "ref": row[2], "classification": row[3], "quarantined_at": row[4], "matches_in_hour": row[5]}
+                    for row in conn.execute(query)]
+
+    def release(self, entry_id: int) -> bool:
+        """Let a quarantined entry match again; False when it was not quarantined."""
+        with self.engine.begin() as conn:
+            return bool(conn.execute(update(entries_t).where(entries_t.c.id == entry_id, entries_t.c.quarantined_at.is_not(None))
+                                     .values(quarantined_at=None, quarantine_matches=None)).rowcount)
+
     def hash_counts(self) -> dict[str, int]:
         """Hashes held in every bank, by signal type."""
         with self.engine.connect() as conn:

@@ -16,7 +16,7 @@ import socket
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, delete, func, insert, select, update
@@ -24,12 +24,14 @@ from sqlalchemy.exc import IntegrityError
 
 from clearsight.errors import ClearsightError
 from clearsight.store.banks import DEFAULT_PDQ_DISTANCE, BankStore, EntryRow, HashRow, banks_t, entries_t, hashes_t, insert_entries, log_removals
-from clearsight.store.models import Exchange, ExchangeApi, ExchangeEntry
+from clearsight.store.models import Exchange, ExchangeApi, ExchangeEntry, MatchFeedback
 from clearsight.store.sealing import Sealer
 
 exchanges_t: Table = Exchange.__table__  # type: ignore[assignment]
 apis_t: Table = ExchangeApi.__table__  # type: ignore[assignment]
 exchange_entries_t: Table = ExchangeEntry.__table__  # type: ignore[assignment]
+feedback_t: Table = MatchFeedback.__table__  # type: ignore[assignment]
+VERDICTS = ("confirm", "dispute")
 CHUNK = 500
 DEFAULT_INTERVAL_SECONDS = 3600
 LEASE_SECONDS = 600
@@ -188,6 +190,36 @@ class ExchangeStore:
                 checkpoint=checkpoint, checkpoint_ts=checkpoint_ts, fetched_items=exchanges_t.c.fetched_items + len(changes),
                 lease_until=_now() + LEASE_SECONDS))
         return len(gone) + len(changed)
+
+    # Feedback on entries matches hit
+
+    def source_of(self, entry_id: int) -> tuple[ExchangeRow, str, dict[str, str]] | None:
+        """The exchange a bank entry came from, its key there and the entry's hashes; None for an entry no exchange sent."""
+        with self.engine.connect() as conn:
+            found = conn.execute(select(exchange_entries_t.c.exchange_id, exchange_entries_t.c.source_key).where(exchange_entries_t.c.entry_id == entry_id)).first()
+            if found is None:
+                return None
+            row = conn.execute(select(exchanges_t).where(exchanges_t.c.id == found.exchange_id)).first()
+            hashes = {signal: value for signal, value in conn.execute(select(hashes_t.c.signal_type, hashes_t.c.value).where(hashes_t.c.entry_id == entry_id))}
+        return (ExchangeRow(*row), found.source_key, hashes) if row is not None else None
+
+    def record_feedback(self, entry_id: int, verdict: str, actor: str, note: str | None) -> int:
+        if verdict not in VERDICTS:
+            raise ClearsightError(f"feedback is {' or '.join(VERDICTS)}, not {verdict!r}")
+        with self.engine.begin() as conn:
+            if conn.execute(select(entries_t.c.id).where(entries_t.c.id == entry_id)).first() is None:
+                raise ClearsightError(f"no bank entry {entry_id}")
+            found = conn.execute(insert(feedback_t).values(entry_id=entry_id, verdict=verdict, actor=actor, note=note, created_at=datetime.now(UTC),
+                                                          sent=False).returning(feedback_t.c.id)).scalar_one()
+        return int(found)
+
+    def feedback_sent(self, feedback_id: int, sent: bool, result: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(feedback_t).where(feedback_t.c.id == feedback_id).values(sent=sent, send_result=result))
+
+    def feedback(self, entry_id: int) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(select(feedback_t).where(feedback_t.c.entry_id == entry_id).order_by(feedback_t.c.id)).mappings()]
 
     def source_keys(self, name: str) -> dict[str, int]:
         """Every item the exchange holds, by source key, with its bank entry id."""

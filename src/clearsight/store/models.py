@@ -126,6 +126,10 @@ class BankEntry(Base):
     """HMA's convention: 1 matches, 0 never matches, any other Unix time matches from then on."""
     first_seen: Mapped[date | None] = mapped_column(Date)
     """When whoever listed the entry first saw it (the list's own date), if the list says."""
+    quarantined_at: Mapped[int | None] = mapped_column(BigInteger)
+    """Unix time a match-rate spike set the entry aside (`banks.spikes`); it does not match until released."""
+    quarantine_matches: Mapped[int | None] = mapped_column(Integer)
+    """Its matches in the hour that tripped the quarantine."""
 
 
 class BankHash(Base):
@@ -544,3 +548,19 @@ class ExchangeEntry(Base):
     exchange_id: Mapped[int] = mapped_column(ForeignKey("exchanges.id", ondelete="CASCADE"), primary_key=True)
     source_key: Mapped[str] = mapped_column(String(512), primary_key=True)
     entry_id: Mapped[int] = mapped_column(BIG_ID, ForeignKey("bank_entries.id", ondelete="CASCADE"), index=True)
+
+
+class MatchFeedback(Base):
+    """An analyst's confirm or dispute of a bank entry a match hit, and whether (and how) it was
+    sent back to the exchange the entry came from."""
+
+    __tablename__ = "match_feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entry_id: Mapped[int] = mapped_column(BIG_ID, ForeignKey("bank_entries.id", ondelete="CASCADE"), index=True)
+    verdict: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(128))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    sent: Mapped[bool] = mapped_column(Boolean)
+    send_result: Mapped[str | None] = mapped_column(Text)

@@ -28,7 +28,7 @@ from clearsight.assess.clusters import Clusters
 from clearsight.assess.grading import Grading
 from clearsight.assess.known import KnownItems
 from clearsight.assess.wellbeing import Wellbeing
-from clearsight.banks.matcher import Matcher
+from clearsight.banks.matcher import Matcher, MatchOptions
 from clearsight.banks.snapshot import snapshot_path
 from clearsight.config import Settings, database_url, load_settings
 from clearsight.errors import ClearsightError
@@ -138,7 +138,8 @@ def create_app(settings: Settings, api_only: bool = False, fetch_exchanges: bool
     app.state.serves_api_only = api_only
     app.state.fetches_exchanges = fetch_exchanges
     snapshot = snapshot_path(settings.cache_dir, database_url(settings.db), "pdq")
-    app.state.api_matcher = SharedMatcher(lambda: Matcher(BankStore(engine), snapshot=snapshot))
+    api_options = MatchOptions(quarantine_per_hour=settings.quarantine_matches_per_hour)
+    app.state.api_matcher = SharedMatcher(lambda: Matcher(BankStore(engine), api_options, snapshot=snapshot))
     app.state.rate_limiter = RateLimiter(settings.api_rate)
     app.state.login_throttle = LoginThrottle()
     app.state.tokens = TokenCheck(accounts)

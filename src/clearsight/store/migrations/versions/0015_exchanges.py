@@ -1,6 +1,7 @@
 """Hash exchanges: sources that feed one bank each (HMA's "exchanges", python-threatexchange's
 SignalExchangeAPI), their credentials per exchange type (sealed), checkpoints and fetch status,
-and which bank entry holds each of an exchange's source items.
+which bank entry holds each of an exchange's source items, and bank entries set aside after a
+match-rate spike (quarantine), and analysts' confirm or dispute of the entries matches hit.
 
 Revision ID: 0015
 Revises: 0014
@@ -17,6 +18,9 @@ BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("bank_entries") as batch:
+        batch.add_column(sa.Column("quarantined_at", sa.BigInteger(), nullable=True))
+        batch.add_column(sa.Column("quarantine_matches", sa.Integer(), nullable=True))
     op.create_table(
         "exchange_apis",
         sa.Column("name", sa.String(64), primary_key=True),
@@ -50,7 +54,24 @@ def upgrade() -> None:
     )
 
 
+    op.create_table(
+        "match_feedback",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("entry_id", BIG_ID, sa.ForeignKey("bank_entries.id", ondelete="CASCADE"), nullable=False, index=True),
+        sa.Column("verdict", sa.String(16), nullable=False),
+        sa.Column("actor", sa.String(128), nullable=False),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent", sa.Boolean(), nullable=False),
+        sa.Column("send_result", sa.Text(), nullable=True),
+    )
+
+
 def downgrade() -> None:
+    op.drop_table("match_feedback")
     op.drop_table("exchange_entries")
     op.drop_table("exchanges")
     op.drop_table("exchange_apis")
+    with op.batch_alter_table("bank_entries") as batch:
+        batch.drop_column("quarantine_matches")
+        batch.drop_column("quarantined_at")
