@@ -6,6 +6,7 @@ loopback fakes speaking the real wire formats (fake_servers.py)."""
 from __future__ import annotations
 
 import threading
+from datetime import date
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -74,6 +75,7 @@ def test_matches_carry_what_the_exchange_said_of_the_entry(db: str, stopncii: tu
     [match] = Matcher(BankStore(open_engine(db))).match({"pdq": PDQS[0]}, {"pdq": 100}).matches
     exchange = match.record()["exchange"]
     assert exchange["api"] == "stop_ncii" and exchange["source_id"] == f"pdq:{PDQS[0]}"
+    assert match.record()["first_seen"] == date.today().isoformat(), "first seen: the day the exchange first sent it"
     assert exchange["opinions"][0]["tags"] == ["verified"]
 
 

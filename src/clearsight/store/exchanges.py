@@ -3,7 +3,8 @@ fetch status, and the bank entry that holds each item an exchange has sent.
 
 A fetched page is applied in one transaction together with the checkpoint that follows it, so a
 fetch killed at any moment resumes from the last page applied and re-applying a page changes
-nothing (items are keyed by their id at the source). An item whose hashes and labels are
+nothing (items are keyed by their id at the source). Each entry keeps the earliest date it was
+seen: its source's, or the day the exchange first sent it. An item whose hashes and labels are
 unchanged keeps its bank entry; a changed one gets a new entry, and a removed one goes (running
 indexes drop the hashes through the removal log, as for every bank change).
 """
@@ -15,7 +16,7 @@ import os
 import socket
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -183,9 +184,12 @@ class ExchangeStore:
             held = _held(conn, row.id, None if snapshot else list(changes))
             current = _current(conn, list(held.values()))
             gone = [key for key in held if (key not in changes if snapshot else False) or changes.get(key) is None]
-            changed = [key for key, item in changes.items() if item is not None and (key not in held or current.get(held[key]) != _shape(item))]
+            today = datetime.now(UTC).date()
+            dated = {key: _dated(item, current[held[key]][3] if key in held and held[key] in current else None, today)
+                     for key, item in changes.items() if item is not None}
+            changed = [key for key, item in dated.items() if key not in held or current.get(held[key]) != _shape(item)]
             _drop(conn, row.id, {key: held[key] for key in [*gone, *changed] if key in held})
-            _add(conn, row.id, row.bank_id, {key: item for key in changed if (item := changes[key]) is not None})
+            _add(conn, row.id, row.bank_id, {key: dated[key] for key in changed})
             conn.execute(update(exchanges_t).where(exchanges_t.c.id == row.id).values(
                 checkpoint=checkpoint, checkpoint_ts=checkpoint_ts, fetched_items=exchanges_t.c.fetched_items + len(changes),
                 lease_until=_now() + LEASE_SECONDS))
@@ -250,6 +254,13 @@ def _bank_name(engine: Engine, bank_id: int) -> str | None:
     with engine.connect() as conn:
         name: str | None = conn.execute(select(banks_t.c.name).where(banks_t.c.id == bank_id)).scalar()
     return name
+
+
+def _dated(item: SourceItem, stored: date | None, today: date) -> SourceItem:
+    """The item with the earliest first-seen date known: the source's, the one already stored, or
+    (for an item new to the bank with no date of its own) the day the exchange first sent it."""
+    first = min((when for when in (stored, item.first_seen) if when is not None), default=today)
+    return item if first == item.first_seen else replace(item, first_seen=first)
 
 
 def _shape(item: SourceItem) -> tuple[Any, ...]:
