@@ -6,8 +6,8 @@ loopback fakes speaking the real wire formats (fake_servers.py)."""
 from __future__ import annotations
 
 import threading
-from datetime import date
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest

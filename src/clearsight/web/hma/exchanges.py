@@ -2,7 +2,9 @@
 answers them: the installed exchange types and their credentials, each type's form schema, and
 the exchanges themselves with their fetch status. An exchange feeds the bank of its name, which
 HMA asks to be UPPER_WITH_UNDERSCORE. Tokens limited to banks may read but not change any of it;
-changes go into the audit trail, credentials never (only that they were set).
+changes go into the audit trail, credentials never (only that they were set). A `file` exchange
+made through these routes must name a URL (fetched only from operator-allowed hosts): a token
+may not have the server read its local files.
 """
 
 from __future__ import annotations
@@ -108,6 +110,8 @@ async def create_exchange(request: Request, client: Client) -> Response:
         abort(400, "Field `api_type` is required")
     if api not in EXCHANGE_TYPES:
         abort(400, f"No such exchange type '{api}'")
+    if api == "file" and not str(api_json.get("location", "")).startswith(("http://", "https://")):
+        abort(400, "a file exchange made through the API takes a URL (CLEARSIGHT_URL_FETCH_ALLOW); local paths only from `clearsight exchange add`")
     try:
         manage.checked_config(EXCHANGE_TYPES[api], bank, bool(api_json.get("enabled", True)), api_json)
     except ClearsightError as exc:
