@@ -115,6 +115,16 @@ def test_the_authenticity_report_has_the_files_hashes_and_findings_and_no_prompt
     assert SECRET_PROMPT not in page and "<img" not in page and "data:image" not in page
 
 
+def test_the_report_has_the_files_hashes_without_a_case_database_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    image = camera_jpeg()
+    (tmp_path / "a.jpg").write_bytes(image)
+    monkeypatch.setenv("CLEARSIGHT_DB", str(tmp_path / "none.db"))
+    clearsight("explain", str(tmp_path / "a.jpg"), "--report", str(tmp_path / "report.html"))
+    page = (tmp_path / "report.html").read_text()
+    assert hashlib.sha256(image).hexdigest() in page and "PDQ" in page
+    assert not (tmp_path / "none.db").exists(), "without --db, explain opens no case database that is not there"
+
+
 def test_explain_prints_the_authenticity_section_and_its_json(tmp_path: Path) -> None:
     (tmp_path / "a.jpg").write_bytes(camera_jpeg())
     shown = clearsight("explain", str(tmp_path / "a.jpg"), "--db", str(tmp_path / "none.db"), columns=200).stdout

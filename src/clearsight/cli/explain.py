@@ -85,13 +85,19 @@ def _has_case(db: str | None, settings: Settings) -> bool:
     return not (db is None and "://" not in settings.db and not Path(settings.db).exists())
 
 
-def _bank_matches(item: Item, settings: Settings) -> list[dict[str, Any]]:
-    """The item's matches in the case's banks (for first-seen dates); none if it cannot be hashed."""
+def _hash(item: Item, settings: Settings) -> None:
+    """The file's digests and PDQ, for the report and the banks' first-seen dates; computed before
+    the provenance readers, which then share the decoded pixels and the PDQ. A picture that cannot
+    be decoded keeps its digests."""
+    hash_digests(item, settings)
     try:
-        hash_digests(item, settings)
         hash_perceptual(item, settings)
     except ItemError:
-        return []
+        return
+
+
+def _bank_matches(item: Item, settings: Settings) -> list[dict[str, Any]]:
+    """The item's matches in the case's banks (for first-seen dates)."""
     report = open_matcher(settings, None, None, MIN_QUALITY).match(item.result.hashes, item.result.qualities)
     matches: list[dict[str, Any]] = report.record()["matches"]
     return matches
@@ -157,6 +163,7 @@ def explain_command(
     case = _has_case(db, settings)
     if case and item.result.media_type == "image" and (runs := scan_runs(CameraStore(open_engine(settings.db)), settings.cache_dir)):
         settings = replace(settings, cameras=runs)
+    _hash(item, settings)
     stored = verdict_record(explain(item, settings))
     record = public(stored, show_prompts=show_prompts)
     record["links"] = LinkStore(open_engine(settings.db)).links_for(stored) if case else []
