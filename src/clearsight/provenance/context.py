@@ -91,6 +91,8 @@ class ImageContext:
     """Pixels given directly (a decoded video frame) rather than decoded from `data`."""
     _decoded: Image.Image | None = None
     """The same file's pixels already decoded by the hash stage (`Item.decoded`), if any."""
+    pdq: tuple[str, int] | None = None
+    """The stored pixels' PDQ and its quality, as the hash stage computed them, if it did."""
 
     @classmethod
     def of_frame(cls, rgb: UINT8, settings: Settings) -> ImageContext:
@@ -112,7 +114,9 @@ class ImageContext:
         else:
             with item.open() as stream:
                 data = stream.read()
-        context = cls(data=data, settings=settings, _decoded=item.decoded[0] if item.decoded else None)
+        pdq = item.result.hashes.get("pdq")
+        context = cls(data=data, settings=settings, _decoded=item.decoded[0] if item.decoded else None,
+                      pdq=(pdq, item.result.qualities.get("pdq", 0)) if pdq else None)
         context._read_container()
         return context
 

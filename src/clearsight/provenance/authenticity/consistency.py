@@ -158,10 +158,13 @@ def thumbnail(context: ImageContext, tiff: TiffExif) -> dict[str, str]:
         small = opened.convert("RGB")
     except (OSError, SyntaxError, ValueError, EOFError, UnidentifiedImageError) as exc:
         return _check("thumbnail", UNREADABLE, f"the embedded thumbnail cannot be decoded: {exc}")
-    pixels = context.pixels
-    if pixels is None:
-        return _check("thumbnail", UNREADABLE, "the main picture cannot be decoded to compare with its thumbnail")
-    main, thumb = _pdq(pixels), _pdq(np.asarray(_letterbox(small, (pixels.shape[1], pixels.shape[0]))))
+    main = context.pdq
+    if main is None:
+        pixels = context.pixels
+        if pixels is None:
+            return _check("thumbnail", UNREADABLE, "the main picture cannot be decoded to compare with its thumbnail")
+        main = _pdq(pixels)
+    thumb = _pdq(np.asarray(_letterbox(small, context.size)))
     if main is None or thumb is None or min(main[1], thumb[1]) < MIN_PDQ_QUALITY:
         return _check("thumbnail", UNREADABLE, "the picture or its thumbnail is too small or too flat to compare by PDQ")
     distance = hamming_distance(main[0], thumb[0])
