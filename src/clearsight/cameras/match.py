@@ -114,9 +114,7 @@ class Fingerprint:
                 continue
             rows, columns = height - signal.shape[0] + 1, width - signal.shape[1] + 1
             placements += rows * columns
-            padded = np.zeros((height, width), np.float32)
-            padded[: signal.shape[0], : signal.shape[1]] = signal
-            correlation = np.fft.irfft2(self.spectrum * np.conj(np.fft.rfft2(padded)), s=(height, width))
+            correlation = np.fft.irfft2(self.spectrum * np.conj(np.fft.rfft2(signal, s=(height, width))), s=(height, width))  # rfft2 zero-pads to s
             window = correlation[:rows, :columns]
             y, x = np.unravel_index(int(np.argmax(window)), window.shape)
             pce = _pce(correlation, int(y), int(x))
