@@ -33,16 +33,11 @@ from clearsight.modelfiles import inspect
 from clearsight.pipeline.process import open_entry
 from clearsight.provenance.authenticity.record import with_authenticity
 from clearsight.provenance.authenticity.report import report_context, write_report
+from clearsight.provenance.evidence import VERDICT_HEADLINES
 from clearsight.provenance.stage import explain, public, verdict_record
 from clearsight.store.cameras import CameraStore
 from clearsight.store.db import open_engine
 from clearsight.store.provenance import LinkStore
-
-HEADLINES = {
-    "ai": "AI-generated",
-    "camera": "camera capture (verified provenance)",
-    "unknown": "unknown: no verdict can be drawn (absence of AI signals is not evidence of a photograph)",
-}
 
 
 class ExplainFormat(str, Enum):
@@ -56,7 +51,7 @@ def _claims_text(claims: dict[str, Any]) -> str:
 
 
 def _print_provenance(record: dict[str, Any]) -> None:
-    output.print(f"[bold]Verdict:[/] {HEADLINES[record['verdict']]}" + (f" [bold]({record['strength']})[/]" if record["strength"] else ""))
+    output.print(f"[bold]Verdict:[/] {VERDICT_HEADLINES[record['verdict']]}" + (f" [bold]({record['strength']})[/]" if record["strength"] else ""))
     if record.get("conflict"):
         output.print("[bold red]Strong evidence points both ways; an analyst must weigh it.[/]")
     for label, key in (("Tool", "tool"), ("Model", "model"), ("Model hash", "model_hash")):

@@ -14,6 +14,13 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
+VERDICT_HEADLINES = {
+    "ai": "AI-generated",
+    "camera": "camera capture (verified provenance)",
+    "unknown": "unknown: no verdict can be drawn (absence of AI signals is not evidence of a photograph)",
+}
+"""Each verdict in words, as `explain` and the authenticity report print it."""
+
 
 class Strength(IntEnum):
     """How far a piece of evidence can be relied on; higher is stronger."""

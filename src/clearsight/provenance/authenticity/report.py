@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from clearsight import __version__
 from clearsight.pdf import html_to_pdf
+from clearsight.provenance.evidence import VERDICT_HEADLINES
 
 _TEMPLATES = Environment(loader=FileSystemLoader(Path(__file__).with_name("templates")), autoescape=select_autoescape(["html"]))
 AUTHENTICITY_SOURCES = ("c2pa", "camera", "first_seen", "encoder", "metadata_consistency")
@@ -27,11 +28,6 @@ METHODS = {
     "encoder": "JPEG encoder signature: quantisation and Huffman tables, marker order and EXIF structure compared with known camera and software encoders.",
     "metadata_consistency": "Cross-checks of EXIF Make and Model, MakerNote, the embedded thumbnail (by PDQ) and the capture and modification times.",
 }
-HEADLINES = {
-    "ai": "AI-generated",
-    "camera": "camera capture (verified provenance)",
-    "unknown": "no verdict: the file's own signals do not settle how it was made",
-}
 
 
 def report_context(path: str, hashes: dict[str, str], size: int, record: dict[str, Any]) -> dict[str, Any]:
@@ -41,7 +37,7 @@ def report_context(path: str, hashes: dict[str, str], size: int, record: dict[st
                  "checks": entry["claims"].get("checks", []), "method": METHODS.get(entry["source"], ""),
                  "limits": entry["claims"].get("limits") or entry.get("unreadable")}
                 for entry in record["evidence"] if entry["source"] in AUTHENTICITY_SOURCES]
-    return {"path": path, "size": size, "hashes": sorted(hashes.items()), "verdict": HEADLINES[record["verdict"]], "strength": record.get("strength"),
+    return {"path": path, "size": size, "hashes": sorted(hashes.items()), "verdict": VERDICT_HEADLINES[record["verdict"]], "strength": record.get("strength"),
             "authenticity": record["authenticity"], "findings": findings, "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "version": __version__}
 
