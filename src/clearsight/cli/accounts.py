@@ -13,7 +13,7 @@ from rich.table import Table
 
 from clearsight.assess.accounts import ROLES, Accounts
 from clearsight.assess.audit import cli_actor
-from clearsight.cli.app import DbOption, app, console, output
+from clearsight.cli.app import DbOption, TextOrJson, app, console, output
 from clearsight.config import load_settings
 from clearsight.errors import ClearsightError
 from clearsight.inert import add_inert_row, shown
@@ -27,11 +27,6 @@ app.add_typer(tokens_app, name="tokens")
 Role = Enum("Role", {role: role for role in ROLES}, type=str)  # type: ignore[misc]
 NameArg = Annotated[str, typer.Argument(help="Account or token name.")]
 PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="Read the password from the first line of standard input.")]
-
-
-class ListFormat(str, Enum):
-    text = "text"
-    json = "json"
 
 
 def _accounts(db: str | None) -> Accounts:
@@ -74,10 +69,10 @@ def users_reset(name: NameArg, password_stdin: PasswordStdin = False, db: DbOpti
 
 
 @users_app.command("list")
-def users_list(db: DbOption = None, fmt: Annotated[ListFormat, typer.Option("--format")] = ListFormat.text) -> None:
+def users_list(db: DbOption = None, fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text) -> None:
     """List the accounts."""
     accounts = _accounts(db).all()
-    if fmt is ListFormat.json:
+    if fmt is TextOrJson.json:
         print(json.dumps([account.as_dict() for account in accounts], indent=1))
         return
     table = Table("name", "role", "disabled")

@@ -41,6 +41,14 @@ class RecordFormat(str, Enum):
     jsonl = "jsonl"
     csv = "csv"
 
+
+class TextOrJson(str, Enum):
+    """`--format` of the commands that print either for a reader or for a script."""
+
+    text = "text"
+    json = "json"
+
+
 TrustOption = Annotated[
     Path | None,
     typer.Option(

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import syslog
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +16,7 @@ import typer
 
 from clearsight.assess.audit import AuditLog
 from clearsight.assess.audit_checkpoint import SYSLOG_TAG, checkpoint_line, load_public_key, public_key_path, read_checkpoints, signing_key
-from clearsight.cli.app import DbOption, app, console, output
+from clearsight.cli.app import DbOption, TextOrJson, app, console, output
 from clearsight.config import load_settings
 from clearsight.errors import ClearsightError
 from clearsight.inert import json_text, shown
@@ -27,11 +26,6 @@ audit_app = typer.Typer(help="The append-only audit trail: chained with a keyed 
 app.add_typer(audit_app, name="audit")
 
 
-class ListFormat(str, Enum):
-    text = "text"
-    json = "json"
-
-
 def _log(db: str | None) -> AuditLog:
     return AuditLog(open_engine(load_settings(db).db))
 
@@ -39,7 +33,7 @@ def _log(db: str | None) -> AuditLog:
 @audit_app.command("verify")
 def audit_verify(
     db: DbOption = None,
-    fmt: Annotated[ListFormat, typer.Option("--format")] = ListFormat.text,
+    fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text,
     checkpoint: Annotated[Path | None, typer.Option("--checkpoint", exists=True, dir_okay=False,
                                                     help="Also check the signed heads in this file (from `audit checkpoint`, or syslog lines).")] = None,
     public_key: Annotated[Path | None, typer.Option("--public-key", exists=True, dir_okay=False,
@@ -55,7 +49,7 @@ def audit_verify(
         if not checkpoints:
             raise ClearsightError(f"{checkpoint} holds no checkpoint lines")
     result = _log(db).verify(checkpoints)
-    if fmt is ListFormat.json:
+    if fmt is TextOrJson.json:
         print(json.dumps({"ok": result.ok, "entries": result.entries, "head": result.head, "problems": result.problems,
                           "checkpoints": len(checkpoints or [])}, indent=1))
     else:

@@ -19,7 +19,7 @@ from clearsight.banks.formats import FORMATS, detect
 from clearsight.banks.formats.base import HEAD_CHARS, ExportContext, ReadOptions, open_list
 from clearsight.banks.formats.vpdq import VpdqFormat, video_record
 from clearsight.banks.records import HEX_LENGTHS, normalize_hash
-from clearsight.cli.app import DbOption, app, console, output
+from clearsight.cli.app import DbOption, TextOrJson, app, console, output
 from clearsight.config import load_settings
 from clearsight.errors import ClearsightError, ItemError
 from clearsight.inert import add_inert_row, plain, shown
@@ -38,11 +38,6 @@ SignalName = Enum("SignalName", {name: name for name in HEX_LENGTHS}, type=str) 
 ERRORS_SHOWN = 20
 MAX_LIST_BYTES = 4 * 1024 * 1024 * 1024
 """Largest hash-list file read (lists are read whole; 10 million CSV rows are about 1 GB)."""
-
-
-class ListFormat(str, Enum):
-    text = "text"
-    json = "json"
 
 
 NameArg = Annotated[str, typer.Argument(help="Bank name.")]
@@ -67,8 +62,8 @@ def _bank_table(banks: list[BankInfo]) -> Table:
     return table
 
 
-def _print_banks(banks: list[BankInfo], fmt: ListFormat) -> None:
-    if fmt is ListFormat.json:
+def _print_banks(banks: list[BankInfo], fmt: TextOrJson) -> None:
+    if fmt is TextOrJson.json:
         print(json.dumps([bank.as_dict() for bank in banks], indent=1))
     else:
         output.print(_bank_table(banks))
@@ -116,17 +111,17 @@ def set_command(
                "trusted_tokens": trusted}
     bank = store.update(name, **{key: value for key, value in changes.items() if value is not None})
     _audit(store, "bank.set", name, {key: value for key, value in changes.items() if value is not None})
-    _print_banks([bank], ListFormat.text)
+    _print_banks([bank], TextOrJson.text)
 
 
 @bank_app.command("list")
-def list_command(db: DbOption = None, fmt: Annotated[ListFormat, typer.Option("--format")] = ListFormat.text) -> None:
+def list_command(db: DbOption = None, fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text) -> None:
     """Every bank with its settings and hash counts."""
     _print_banks(_store(db).banks(), fmt)
 
 
 @bank_app.command("show")
-def show_command(name: NameArg, db: DbOption = None, fmt: Annotated[ListFormat, typer.Option("--format")] = ListFormat.text) -> None:
+def show_command(name: NameArg, db: DbOption = None, fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text) -> None:
     """One bank's settings and hash counts."""
     _print_banks([_store(db).get(name)], fmt)
 
@@ -266,10 +261,10 @@ def remove_command(name: NameArg, values: Annotated[list[str], typer.Argument(he
 
 
 @bank_app.command("quarantine")
-def quarantine_command(db: DbOption = None, fmt: Annotated[ListFormat, typer.Option("--format")] = ListFormat.text) -> None:
+def quarantine_command(db: DbOption = None, fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text) -> None:
     """The entries the API set aside after a match-rate spike, for review (they match nothing until released)."""
     entries = _store(db).quarantine_list()
-    if fmt is ListFormat.json:
+    if fmt is TextOrJson.json:
         output.print_json(json.dumps(entries))
         return
     if not entries:

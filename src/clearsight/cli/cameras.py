@@ -9,7 +9,6 @@ whole scan. A link is strong evidence of capture by that camera, never a verdict
 
 from __future__ import annotations
 
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,7 +17,7 @@ import typer
 from clearsight.assess.audit import AuditLog, cli_actor
 from clearsight.cameras import manage
 from clearsight.cameras.match import compare
-from clearsight.cli.app import DbOption, app, console
+from clearsight.cli.app import DbOption, TextOrJson, app, console
 from clearsight.config import load_settings
 from clearsight.errors import ItemError
 from clearsight.inert import json_text
@@ -28,11 +27,6 @@ from clearsight.store.db import open_engine
 
 cameras_app = typer.Typer(help="Sensor fingerprints of seized cameras: which images each one took.", no_args_is_help=True)
 app.add_typer(cameras_app, name="cameras")
-
-
-class MatchFormat(str, Enum):
-    text = "text"
-    json = "json"
 
 
 def _store(db: str | None) -> tuple[CameraStore, AuditLog]:
@@ -59,11 +53,11 @@ def add_command(
 
 
 @cameras_app.command("list")
-def list_command(db: DbOption = None, fmt: Annotated[MatchFormat, typer.Option("--format")] = MatchFormat.text) -> None:
+def list_command(db: DbOption = None, fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text) -> None:
     """The case's cameras: size, reference photos, when added."""
     rows = [{"name": row.name, "width": row.width, "height": row.height, "photos": len(row.photos), "sha256": row.sha256, "added_at": row.added_at.isoformat()}
             for row in _store(db)[0].rows()]
-    if fmt is MatchFormat.json:
+    if fmt is TextOrJson.json:
         print(json_text(rows))
         return
     for row in rows:
@@ -83,7 +77,7 @@ def remove_command(name: Annotated[str, typer.Argument()], db: DbOption = None) 
 def match_command(
     paths: Annotated[list[Path], typer.Argument(exists=True, help="Images, or folders of them.")],
     db: DbOption = None,
-    fmt: Annotated[MatchFormat, typer.Option("--format")] = MatchFormat.text,
+    fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text,
 ) -> None:
     """Test images against every camera of the case: the cameras each one matched, with the PCE."""
     settings = load_settings(db)
@@ -102,9 +96,9 @@ def match_command(
             result |= {"camera_links": [test.link() for test in tests if test.decision == "match"],
                        "tested": [test.link() | {"threshold": round(test.threshold, 1)} for test in tests]}
         results.append(result)
-        if fmt is MatchFormat.text:
+        if fmt is TextOrJson.text:
             links = ", ".join(f"{link['camera']} (PCE {link['pce']:,.0f})" for link in result["camera_links"])
             console.print(f"{shown_text(str(path))}: " + (shown_text(result["error"]) if "error" in result else (shown_text(links) or "no camera matched")),
                           highlight=False)
-    if fmt is MatchFormat.json:
+    if fmt is TextOrJson.json:
         print(json_text(results))

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import typer
 
 from clearsight.assess.audit import AuditLog, cli_actor
-from clearsight.cli.app import DbOption, app, console, output
+from clearsight.cli.app import DbOption, TextOrJson, app, console, output
 from clearsight.config import load_settings
 from clearsight.detectors import manage
 from clearsight.store.db import open_engine
@@ -25,11 +25,6 @@ from clearsight.store.detectors import DetectorRow, DetectorStore
 
 detectors_app = typer.Typer(help="Pluggable ONNX detectors: indicative evidence, calibrated on the case's grades.", no_args_is_help=True)
 app.add_typer(detectors_app, name="detectors")
-
-
-class ListFormat(str, Enum):
-    text = "text"
-    json = "json"
 
 
 class CalibrationFormat(str, Enum):
@@ -68,10 +63,10 @@ def add_command(
 
 
 @detectors_app.command("list")
-def list_command(db: DbOption = None, fmt: Annotated[ListFormat, typer.Option("--format")] = ListFormat.text) -> None:
+def list_command(db: DbOption = None, fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text) -> None:
     """The detectors, whether each may decide verdicts and why, and their latest calibration."""
     rows = [_listed(row) for row in _store(db)[0].rows()]
-    if fmt is ListFormat.json:
+    if fmt is TextOrJson.json:
         output.print_json(json.dumps(rows))
         return
     for row in rows:

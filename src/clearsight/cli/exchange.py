@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
 from typing import Annotated, Any
 
 import typer
 
 from clearsight.assess.audit import AuditLog, cli_actor
-from clearsight.cli.app import DbOption, app, console
+from clearsight.cli.app import DbOption, TextOrJson, app, console
 from clearsight.config import load_settings
 from clearsight.errors import ClearsightError
 from clearsight.exchanges import feedback, manage
@@ -29,11 +28,6 @@ from clearsight.store.exchanges import DEFAULT_INTERVAL_SECONDS, ExchangeRow, Ex
 
 exchange_app = typer.Typer(help="Hash exchanges: banks that fill themselves from NCMEC, StopNCII, ThreatExchange or a list file.", no_args_is_help=True)
 app.add_typer(exchange_app, name="exchange")
-
-
-class ListFormat(str, Enum):
-    text = "text"
-    json = "json"
 
 
 def _store(db: str | None) -> tuple[ExchangeStore, AuditLog]:
@@ -106,10 +100,10 @@ def credentials_command(
 
 
 @exchange_app.command("list")
-def list_command(db: DbOption = None, fmt: Annotated[ListFormat, typer.Option("--format")] = ListFormat.text) -> None:
+def list_command(db: DbOption = None, fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text) -> None:
     """Every exchange with its fetch status."""
     rows = [_listed(row) for row in _store(db)[0].rows()]
-    if fmt is ListFormat.json:
+    if fmt is TextOrJson.json:
         print(json_text(rows))
         return
     for row in rows:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,7 +16,7 @@ from rich.table import Table
 
 from clearsight.banks.matcher import MIN_QUALITY
 from clearsight.cameras.manage import scan_runs
-from clearsight.cli.app import DbOption, TrustOption, app, console, output
+from clearsight.cli.app import DbOption, TextOrJson, TrustOption, app, console, output
 from clearsight.cli.match import open_matcher
 from clearsight.cli.scan import with_trust
 from clearsight.config import Settings, load_settings
@@ -38,11 +37,6 @@ from clearsight.provenance.stage import explain, public, verdict_record
 from clearsight.store.cameras import CameraStore
 from clearsight.store.db import open_engine
 from clearsight.store.provenance import LinkStore
-
-
-class ExplainFormat(str, Enum):
-    text = "text"
-    json = "json"
 
 
 def _claims_text(claims: dict[str, Any]) -> str:
@@ -114,7 +108,7 @@ def _print_authenticity(authenticity: dict[str, Any]) -> None:
 def explain_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="The image or model file to explain.")],
     show_prompts: Annotated[bool, typer.Option("--show-prompts", help="Also show generation prompts and training captions (sensitive).")] = False,
-    fmt: Annotated[ExplainFormat, typer.Option("--format", help="text for reading, json for scripts.")] = ExplainFormat.text,
+    fmt: Annotated[TextOrJson, typer.Option("--format", help="text for reading, json for scripts.")] = TextOrJson.text,
     db: DbOption = None,
     trust_anchors: TrustOption = None,
     sheet: Annotated[Path | None, typer.Option("--contact-sheet", help="For a video: write a grid of its frames with their times to this PNG file.")] = None,
@@ -140,7 +134,7 @@ def explain_command(
         raise ClearsightError(f"{file}: cannot read: {exc.strerror or exc}") from None
     if item.result.modelfile is not None:
         modelfile = inspect.public(item.result.modelfile, show_sensitive=show_prompts)
-        if fmt is ExplainFormat.json:
+        if fmt is TextOrJson.json:
             print(json_text({"path": str(file), "modelfile": modelfile}))
         else:
             output.print_json(json_text(modelfile))
@@ -166,7 +160,7 @@ def explain_command(
     if report is not None:
         write_report(report, report_context(str(file), item.result.hashes, item.result.size, record))
         console.print(f"Authenticity report written to {report}.")
-    if fmt is ExplainFormat.json:
+    if fmt is TextOrJson.json:
         print(json_text({"path": str(file), "provenance": record}))
     else:
         _print_provenance(record)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import replace
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +14,7 @@ from rich.table import Table
 from clearsight.banks.matcher import MIN_QUALITY, Match, Matcher, MatchOptions, MatchReport
 from clearsight.banks.snapshot import snapshot_path
 from clearsight.banks.video_match import MATCH_PERCENT
-from clearsight.cli.app import DbOption, app, console, output
+from clearsight.cli.app import DbOption, TextOrJson, app, console, output
 from clearsight.cli.bank import TypeOption, parse_hash
 from clearsight.config import Settings, database_url, load_settings
 from clearsight.errors import ClearsightError
@@ -25,12 +24,6 @@ from clearsight.item import ItemResult
 from clearsight.pipeline.process import process_entry
 from clearsight.store.banks import BankStore
 from clearsight.store.db import open_engine
-
-
-class MatchFormat(str, Enum):
-    text = "text"
-    json = "json"
-
 
 BankOption = Annotated[list[str] | None, typer.Option("--bank", help="Match only against this bank (repeatable). [default: every enabled bank]", show_default=False)]
 DistanceOption = Annotated[int | None, typer.Option("--distance", min=0, max=128, help="PDQ distance for every bank instead of each bank's own.")]
@@ -93,7 +86,7 @@ def match_command(
     min_quality: MinQualityOption = MIN_QUALITY,
     video_percent: VideoPercentOption = MATCH_PERCENT,
     vpdq_fps: VpdqFpsOption = 0.0,
-    fmt: Annotated[MatchFormat, typer.Option("--format")] = MatchFormat.text,
+    fmt: Annotated[TextOrJson, typer.Option("--format")] = TextOrJson.text,
 ) -> None:
     """Match one hash or one file (image, video...) against the banks."""
     settings = replace(load_settings(db), pdq_dihedral=dihedral, vpdq_fps=vpdq_fps)
@@ -107,7 +100,7 @@ def match_command(
         if dihedral:
             console.print("--dihedral needs the image itself (a file): the rotations of a hash value cannot be computed; matching the value as given.")
     report = matcher.match(hashes, qualities, variants, video)
-    if fmt is MatchFormat.json:
+    if fmt is TextOrJson.json:
         print(json.dumps({"query": value_or_file, "hashes": hashes, **report.record()}, indent=1))
     else:
         _print_report(value_or_file, report)
