@@ -28,6 +28,13 @@ def abort(status_code: int, message: str) -> NoReturn:
     raise HTTPException(status_code, message)
 
 
+def audit_change(request: Request, client: ApiClient, action: str, target: str, detail: dict[str, Any] | None = None) -> None:
+    """Record a change made through HMA's routes in the audit trail, and have this process's
+    lookups see it at once."""
+    request.app.state.accounts.audit.append(f"token:{client[0]}", action, target, detail)
+    request.app.state.api_matcher.changed()
+
+
 def json_response(content: Any, status_code: int = 200) -> Response:
     """Compact JSON, without FastAPI's validation and encoding pass (the lookups are hot paths)."""
     return Response(json.dumps(content, separators=(",", ":")), status_code, media_type="application/json")

@@ -23,7 +23,7 @@ from clearsight.banks.signal_types import CONTENT_TYPES, SIGNAL_TYPES
 from clearsight.errors import ClearsightError
 from clearsight.store.banks import BankInfo, EntryInfo
 from clearsight.web.api import Client, may_use, visible_banks
-from clearsight.web.hma.common import abort, is_true, json_object, json_response
+from clearsight.web.hma.common import abort, audit_change, is_true, json_object, json_response
 from clearsight.web.hma.hashing import hash_form, hash_url
 from clearsight.web.tokens import ApiClient
 from clearsight.web.uploads import is_multipart, uploaded_form
@@ -39,12 +39,6 @@ SIGNAL_TYPE_RATIOS = "hma.signal_type_ratios"
 
 def _bank_json(bank: BankInfo) -> dict[str, Any]:
     return {"name": bank.name, "matching_enabled_ratio": bank.enabled_ratio}
-
-
-def _audit(request: Request, client: ApiClient, action: str, target: str, detail: dict[str, Any] | None = None) -> None:
-    """Record a change in the audit trail, and have this process's lookups see it at once."""
-    request.app.state.accounts.audit.append(f"token:{client[0]}", action, target, detail)
-    request.app.state.api_matcher.changed()
 
 
 def _bank(request: Request, client: ApiClient, name: str, message: str | None = None) -> BankInfo:
@@ -112,7 +106,7 @@ async def create_bank(request: Request, client: Client) -> Response:
         bank = request.app.state.bank_store.create(name, source=f"api:{client[0]}", enabled_ratio=ratio)
     except ClearsightError:
         abort(403, "Bank already exists")
-    _audit(request, client, "bank.create", name, {"enabled_ratio": ratio})
+    audit_change(request, client, "bank.create", name, {"enabled_ratio": ratio})
     return json_response(_bank_json(bank), 201)
 
 
@@ -137,7 +131,7 @@ async def update_bank(request: Request, client: Client, bank_name: str) -> Respo
         bank = request.app.state.bank_store.update(bank_name, **changes) if changes else request.app.state.bank_store.get(bank_name)
     except ClearsightError:
         abort(403, "Bank name already exists")
-    _audit(request, client, "bank.update", bank_name, changes)
+    audit_change(request, client, "bank.update", bank_name, changes)
     return json_response(_bank_json(bank))
 
 
@@ -146,7 +140,7 @@ def delete_bank(request: Request, client: Client, bank_name: str) -> Response:
     _may_manage_banks(client)
     if may_use(request, client, bank_name):
         request.app.state.bank_store.delete(bank_name)
-        _audit(request, client, "bank.delete", bank_name)
+        audit_change(request, client, "bank.delete", bank_name)
     return json_response({"message": "Done"})
 
 
@@ -192,7 +186,7 @@ def _add(request: Request, client: ApiClient, bank: BankInfo, signals: dict[str,
         content_id = request.app.state.bank_store.add_signals(bank.name, checked, token=client[0], note=note, metadata=metadata)
     except ClearsightError as exc:
         abort(403, str(exc))
-    _audit(request, client, "bank.add_signal", bank.name, {"content_id": content_id, "signals": sorted(checked)})
+    audit_change(request, client, "bank.add_signal", bank.name, {"content_id": content_id, "signals": sorted(checked)})
     return json_response({"id": content_id, "signals": checked})
 
 
@@ -276,7 +270,7 @@ async def update_content(request: Request, client: Client, bank_name: str, conte
         changes["note"] = _note(body["note"])
     if changes:
         request.app.state.bank_store.update_entry(content_id, **changes)
-        _audit(request, client, "bank.update_content", bank_name, {"content_id": content_id, **{key: changes[key] for key in changes if key != "note"}})
+        audit_change(request, client, "bank.update_content", bank_name, {"content_id": content_id, **{key: changes[key] for key in changes if key != "note"}})
     updated = {"disable_until_ts": entry.disable_until_ts, "note": entry.note, **changes}
     return json_response({"id": entry.id, "disable_until_ts": updated["disable_until_ts"], "collab_metadata": {}, "original_media_uri": None,
                           "bank": _bank_json(entry.bank), "user_metadata": entry.metadata, "note": updated["note"]})
@@ -287,7 +281,7 @@ def delete_content(request: Request, client: Client, bank_name: str, content_id:
     _bank(request, client, bank_name)
     deleted = request.app.state.bank_store.remove_entry(bank_name, content_id)
     if deleted:
-        _audit(request, client, "bank.remove_content", bank_name, {"content_id": content_id})
+        audit_change(request, client, "bank.remove_content", bank_name, {"content_id": content_id})
     return json_response({"deleted": deleted})
 
 
@@ -311,7 +305,7 @@ async def update_signal_type(request: Request, client: Client, signal_type_name:
     if signal_type_name not in SIGNAL_TYPES:
         abort(400, f"Unknown signal type {signal_type_name}")
     request.app.state.app_settings.set(SIGNAL_TYPE_RATIOS, _signal_type_ratios(request) | {signal_type_name: ratio})
-    _audit(request, client, "hma.signal_type", signal_type_name, {"enabled_ratio": ratio})
+    audit_change(request, client, "hma.signal_type", signal_type_name, {"enabled_ratio": ratio})
     return Response(status_code=204)
 
 

@@ -10,7 +10,6 @@ may not have the server read its local files.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -20,7 +19,7 @@ from clearsight.exchanges import manage
 from clearsight.exchanges.registry import EXCHANGE_TYPES
 from clearsight.store.exchanges import ExchangeRow, ExchangeStore
 from clearsight.web.api import Client
-from clearsight.web.hma.common import abort, json_object, json_response
+from clearsight.web.hma.common import abort, audit_change, json_object, json_response
 from clearsight.web.tokens import ApiClient
 
 router = APIRouter(tags=["hma"])
@@ -36,11 +35,6 @@ def _store(request: Request) -> ExchangeStore:
 def _may_manage(client: ApiClient) -> None:
     if client[1] is not None:
         abort(403, "this token is limited to banks and may not configure exchanges")
-
-
-def _audit(request: Request, client: ApiClient, action: str, target: str, detail: dict[str, Any] | None = None) -> None:
-    request.app.state.accounts.audit.append(f"token:{client[0]}", action, target, detail)
-    request.app.state.api_matcher.changed()
 
 
 def _exchange(request: Request, name: str) -> ExchangeRow:
@@ -81,7 +75,7 @@ async def set_exchange_api(request: Request, client: Client, api_name: str) -> R
             manage.set_credentials(_store(request), api_name, credentials)
         except ClearsightError as exc:
             abort(400, str(exc))
-        _audit(request, client, "exchange.credentials", api_name, {"set": bool(credentials)})
+        audit_change(request, client, "exchange.credentials", api_name, {"set": bool(credentials)})
     return json_response(_auth_state(request, api_name))
 
 
@@ -120,7 +114,7 @@ async def create_exchange(request: Request, client: Client) -> Response:
         manage.create(_store(request), bank, api, api_json, enabled=bool(api_json.get("enabled", True)))
     except ClearsightError as exc:
         abort(400, str(exc))
-    _audit(request, client, "exchange.create", bank, {"api": api})
+    audit_change(request, client, "exchange.create", bank, {"api": api})
     return json_response({"message": "Created successfully"}, 201)
 
 
@@ -150,7 +144,7 @@ async def update_exchange(request: Request, client: Client, exchange_name: str) 
         if not isinstance(enabled, bool):
             abort(400, "Field `enabled` must be a boolean")
         _store(request).set_enabled(exchange_name, enabled)
-        _audit(request, client, "exchange.enable" if enabled else "exchange.disable", exchange_name)
+        audit_change(request, client, "exchange.enable" if enabled else "exchange.disable", exchange_name)
     return json_response(manage.shown_config(_exchange(request, row.name)))
 
 
@@ -158,5 +152,5 @@ async def update_exchange(request: Request, client: Client, exchange_name: str) 
 def delete_exchange(request: Request, client: Client, exchange_name: str) -> Response:
     _may_manage(client)
     if _store(request).delete(exchange_name):
-        _audit(request, client, "exchange.delete", exchange_name)
+        audit_change(request, client, "exchange.delete", exchange_name)
     return json_response({"message": "Exchange deleted"})
