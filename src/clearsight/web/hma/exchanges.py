@@ -106,12 +106,13 @@ async def create_exchange(request: Request, client: Client) -> Response:
         abort(400, f"No such exchange type '{api}'")
     if api == "file" and not str(api_json.get("location", "")).startswith(("http://", "https://")):
         abort(400, "a file exchange made through the API takes a URL (CLEARSIGHT_URL_FETCH_ALLOW); local paths only from `clearsight exchange add`")
+    enabled = bool(api_json.get("enabled", True))
     try:
-        manage.checked_config(EXCHANGE_TYPES[api], bank, bool(api_json.get("enabled", True)), api_json)
+        config = manage.checked_config(EXCHANGE_TYPES[api], bank, enabled, api_json)
     except ClearsightError as exc:
         abort(400, f"Failed to parse `api_json` - {exc}")
     try:
-        manage.create(_store(request), bank, api, api_json, enabled=bool(api_json.get("enabled", True)))
+        _store(request).create(bank, api, config, enabled)
     except ClearsightError as exc:
         abort(400, str(exc))
     audit_change(request, client, "exchange.create", bank, {"api": api})
