@@ -12,10 +12,10 @@ from typing import Any
 
 from threatexchange.exchanges.clients.ncmec import hash_api
 from threatexchange.exchanges.impl.ncmec_api import NCMECSignalExchangeAPI
-from threatexchange.utils import dataclass_json
 
 from clearsight.errors import reason
 from clearsight.exchanges.registry import exchange_type
+from clearsight.exchanges.threatexchange_apis import ThreatExchangeApi
 from clearsight.store.exchanges import ExchangeRow, ExchangeStore
 
 FINGERPRINTS = {"pdq": hash_api.FingerprintType.pdq, "md5": hash_api.FingerprintType.md5, "sha1": hash_api.FingerprintType.sha1}
@@ -25,11 +25,11 @@ Sender = Callable[[ExchangeRow, dict[str, Any] | None, str, dict[str, str], str]
 def _ncmec(row: ExchangeRow, credentials: dict[str, Any] | None, key: str, hashes: dict[str, str], verdict: str) -> str:
     """Upvote (confirm) or downvote (dispute) each fingerprint of the NCMEC entry `member-entry`."""
     kind = exchange_type(row.api)
-    config = dataclass_json.dataclass_load_dict(row.config, kind.config_cls())
-    if not credentials:
-        raise ValueError("the ncmec exchange type has no credentials (clearsight exchange credentials ncmec)")
-    api = NCMECSignalExchangeAPI(config, credentials["user"], credentials["password"])
-    client = api.get_client(config.environment)
+    assert isinstance(kind, ThreatExchangeApi)
+    collab = kind.collab(row.config)
+    api = kind.client(collab, credentials)
+    assert isinstance(api, NCMECSignalExchangeAPI)
+    client = api.get_client(collab.environment)
     member, _, entry = key.partition("-")
     sent = []
     for signal in sorted(hashes):

@@ -42,9 +42,9 @@ class FetchResult:
 
 def fetch(store: ExchangeStore, name: str, settings: Settings, only_if_due: bool = False) -> FetchResult:
     """Fetch one exchange until it is up to date or fails (the scheduler's, `only_if_due`)."""
-    row = store.get(name)
     if not store.take_lease(name, only_if_due):
         return FetchResult(name, fetched=False)
+    row = store.get(name)  # read under the lease: a fetch that ended just before starts from its checkpoint
     result = FetchResult(name, fetched=True)
     kind = exchange_type(row.api)
     try:

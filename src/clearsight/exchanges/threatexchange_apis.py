@@ -67,8 +67,12 @@ class ThreatExchangeApi:
     def credentials_cls(self) -> type[Any] | None:
         return self.api_cls.get_credential_cls() if issubclass(self.api_cls, auth.SignalExchangeWithAuth) else None
 
-    def _client(self, config: dict[str, Any], credentials: dict[str, Any] | None) -> SignalExchangeAPI[Any, Any, Any, Any, Any]:
-        collab = dataclass_json.dataclass_load_dict(config, self.config_cls())
+    def collab(self, config: dict[str, Any]) -> Any:
+        """The exchange's settings as the library's collaboration config."""
+        return dataclass_json.dataclass_load_dict(config, self.config_cls())
+
+    def client(self, collab: Any, credentials: dict[str, Any] | None) -> SignalExchangeAPI[Any, Any, Any, Any, Any]:
+        """The library's API object for one exchange, with its type's credentials where it takes them."""
         credentials_cls = self.credentials_cls()
         if credentials_cls is None:
             return self.api_cls.for_collab(collab)
@@ -78,8 +82,8 @@ class ThreatExchangeApi:
 
     def pages(self, config: dict[str, Any], credentials: dict[str, Any] | None, checkpoint: dict[str, Any] | None,
               settings: Settings) -> Iterator[Page]:
-        client = self._client(config, credentials)
-        collab = dataclass_json.dataclass_load_dict(config, self.config_cls())
+        collab = self.collab(config)
+        client = self.client(collab, credentials)
         resume = dataclass_json.dataclass_load_dict(checkpoint, self.api_cls.get_checkpoint_cls()) if checkpoint else None
         for delta in client.fetch_iter(SIGNAL_TYPES, resume):
             changes: dict[str, SourceItem | None] = {}
