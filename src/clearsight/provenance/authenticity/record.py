@@ -29,9 +29,9 @@ def first_seen(matches: list[dict[str, Any]], seen_here: date | None, since: dat
     """The earliest date anyone saw the item (the matched bank entries' own dates, else the date
     this case first saw it), and strong evidence when that is before `since` (realistic image
     generators)."""
-    dated = sorted(((_date(match["first_seen"]), index, match) for index, match in enumerate(matches) if match.get("first_seen")), key=lambda found: found[:2])
+    dated = min(((_date(match["first_seen"]), match) for match in matches if match.get("first_seen")), key=lambda found: found[0], default=None)
     if dated:
-        when, _, match = dated[0]
+        when, match = dated
         found: dict[str, Any] = {"date": when.isoformat(), "source": "bank", "bank": match["bank"], "ref": match.get("ref"),
                                  "signal": match["signal"], "distance": match["distance"]}
     elif seen_here is not None:
