@@ -8,6 +8,7 @@ sensor pixels), and a photo that cannot be used is that photo's error while the 
 from __future__ import annotations
 
 import hashlib
+import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,6 +21,7 @@ from clearsight.config import CameraRun, Limits, Settings
 from clearsight.errors import ClearsightError, ItemError
 from clearsight.media.image import stored_rgb
 from clearsight.store.cameras import CameraRow, CameraStore
+from clearsight.store.key_files import write_new
 
 MIN_PHOTOS = 1
 ADVISED_PHOTOS = 20
@@ -76,11 +78,9 @@ def scan_runs(store: CameraStore, cache_dir: Path) -> tuple[CameraRun, ...]:
     for row in store.rows():
         path = cache_dir / "cameras" / f"{row.sha256}.npy"
         if not path.is_file():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(".partial")
-            with partial.open("wb") as out:
-                np.save(out, store.pattern(row.name).astype(np.float16), allow_pickle=False)
-            partial.replace(path)
+            array = io.BytesIO()
+            np.save(array, store.pattern(row.name).astype(np.float16), allow_pickle=False)
+            write_new(path, array.getvalue())
         runs.append(CameraRun(name=row.name, sha256=row.sha256, pattern_path=path))
     return tuple(runs)
 

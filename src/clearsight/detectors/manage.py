@@ -16,6 +16,7 @@ from clearsight.detectors.runtime import available, load
 from clearsight.errors import ClearsightError
 from clearsight.store.db import open_engine
 from clearsight.store.detectors import DetectorRow, DetectorStore
+from clearsight.store.key_files import write_new
 
 NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 MAX_MODEL_BYTES = 2 * 1024**3
@@ -62,10 +63,7 @@ def scan_runs(store: DetectorStore, cache_dir: Path) -> tuple[DetectorRun, ...]:
             continue
         path = cache_dir / "detectors" / f"{row.sha256}.onnx"
         if not path.is_file():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            partial = path.with_suffix(".partial")
-            partial.write_bytes(store.model(row.name))
-            partial.replace(path)
+            write_new(path, store.model(row.name))
         chosen = (row.calibration or {}).get("chosen")
         allowed, _ = gate(row)
         runs.append(DetectorRun(name=row.name, sha256=row.sha256, model_path=path, card=row.card,
