@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, Table, and_, delete, func, insert, or
 from sqlalchemy.exc import IntegrityError
 
 from clearsight.errors import ClearsightError
-from clearsight.store.bulk import reserve_ids, unnest_insert
+from clearsight.store.bulk import chunks, reserve_ids, unnest_insert
 from clearsight.store.models import Bank, BankEntry, BankHash, BankHashRemoval, BankVideoFrame
 from clearsight.store.records import VIDEO_SIGNAL, BankRecord, RowError
 
@@ -124,11 +124,6 @@ class HashLabels:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _chunks(values: Sequence[Any], size: int = LOOKUP_CHUNK) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
 
 
 class BankStore:
@@ -240,7 +235,7 @@ class BankStore:
         bank = self.get(name)
         removed = 0
         with self.engine.begin() as conn:
-            for chunk in _chunks(list(values)):
+            for chunk in chunks(list(values), LOOKUP_CHUNK):
                 rows = conn.execute(select(hashes_t.c.id, hashes_t.c.entry_id).where(hashes_t.c.signal_type.in_(signals), hashes_t.c.value.in_(chunk), hashes_t.c.bank_id == bank.id)).all()
                 if not rows:
                     continue
@@ -386,7 +381,7 @@ class BankStore:
         """The frames of known videos by entry id, as `[frame, quality, pdq, seconds]` in frame order."""
         found: dict[int, list[list[Any]]] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(list(entry_ids)):
+            for chunk in chunks(list(entry_ids), LOOKUP_CHUNK):
                 query = (select(frames_t.c.entry_id, frames_t.c.frame, frames_t.c.quality, frames_t.c.value, frames_t.c.seconds)
                          .where(frames_t.c.entry_id.in_(chunk)).order_by(frames_t.c.id))
                 for entry_id, *frame in conn.execute(query):
@@ -406,7 +401,7 @@ class BankStore:
         if not entry_ids:
             return found
         with self.engine.connect() as conn:
-            for chunk in _chunks(list(entry_ids)):
+            for chunk in chunks(list(entry_ids), LOOKUP_CHUNK):
                 query = (select(entries_t.c.id, func.coalesce(entries_t.c.classification, banks_t.c.classification), entries_t.c.ref)
                          .join(banks_t, banks_t.c.id == entries_t.c.bank_id).where(entries_t.c.id.in_(chunk)))
                 found |= {entry_id: (classification, ref) for entry_id, classification, ref in conn.execute(query)}
@@ -419,7 +414,7 @@ class BankStore:
         banks = set(bank_ids)
         found: list[HashLabels] = []
         with self.engine.connect() as conn:
-            for chunk in _chunks(list(pairs)):
+            for chunk in chunks(list(pairs), LOOKUP_CHUNK):
                 found += [labels for labels in (HashLabels(*row) for row in conn.execute(exact_query(chunk))) if labels.bank_id in banks]
         return found
 
@@ -427,7 +422,7 @@ class BankStore:
         """Labels of bank hashes by id (what an index hit reports)."""
         found: dict[int, HashLabels] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(list(hash_ids)):
+            for chunk in chunks(list(hash_ids), LOOKUP_CHUNK):
                 for row in conn.execute(_labels_query().where(hashes_t.c.id.in_(chunk))):
                     found[row[0]] = HashLabels(*row)
         return found
@@ -490,7 +485,7 @@ def insert_entries(conn: Connection, bank_id: int, entry_rows: list[EntryRow], h
     entries left with none: (entry ids in row order, those kept, hashes inserted)."""
     writer = _postgresql_batch if conn.dialect.name == "postgresql" else _generic_batch
     entry_ids, kept, inserted = writer(conn, bank_id, entry_rows, hash_rows)
-    for chunk in _chunks([entry_id for entry_id in entry_ids if entry_id not in kept]):
+    for chunk in chunks([entry_id for entry_id in entry_ids if entry_id not in kept], LOOKUP_CHUNK):
         conn.execute(delete(entries_t).where(entries_t.c.id.in_(chunk)))
     return entry_ids, kept, inserted
 

@@ -12,10 +12,16 @@ foreign-key checks included, is 0.07 s).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import ARRAY, ColumnElement, Connection, CursorResult, any_, bindparam, text
+
+
+def chunks(values: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    """`values` in slices of `size`: the values one statement binds (an IN list, a batch)."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
 
 
 def member_of(conn: Connection, column: ColumnElement[Any], values: Sequence[Any]) -> ColumnElement[bool]:

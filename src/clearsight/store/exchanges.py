@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from clearsight.errors import ClearsightError
 from clearsight.store.banks import DEFAULT_PDQ_DISTANCE, BankStore, EntryRow, HashRow, banks_t, entries_t, hashes_t, insert_entries, log_removals
+from clearsight.store.bulk import chunks
 from clearsight.store.models import Exchange, ExchangeApi, ExchangeEntry, MatchFeedback
 from clearsight.store.sealing import Sealer
 
@@ -188,7 +189,7 @@ class ExchangeStore:
             dated = {key: _dated(item, current[held[key]][3] if key in held and held[key] in current else None, today)
                      for key, item in changes.items() if item is not None}
             changed = [key for key, item in dated.items() if key not in held or current.get(held[key]) != _shape(item)]
-            _drop(conn, row.id, {key: held[key] for key in [*gone, *changed] if key in held})
+            _drop(conn, [held[key] for key in [*gone, *changed] if key in held])
             _add(conn, row.id, row.bank_id, {key: dated[key] for key in changed})
             conn.execute(update(exchanges_t).where(exchanges_t.c.id == row.id).values(
                 checkpoint=checkpoint, checkpoint_ts=checkpoint_ts, fetched_items=exchanges_t.c.fetched_items + len(changes),
@@ -274,8 +275,8 @@ def _held(conn: Connection, exchange_id: int, keys: Sequence[str] | None) -> dic
     if keys is None:
         return {key: entry_id for key, entry_id in conn.execute(query)}
     found: dict[str, int] = {}
-    for start in range(0, len(keys), CHUNK):
-        found |= {key: entry_id for key, entry_id in conn.execute(query.where(exchange_entries_t.c.source_key.in_(keys[start : start + CHUNK])))}
+    for chunk in chunks(keys, CHUNK):
+        found |= {key: entry_id for key, entry_id in conn.execute(query.where(exchange_entries_t.c.source_key.in_(chunk)))}
     return found
 
 
@@ -283,8 +284,7 @@ def _current(conn: Connection, entry_ids: Sequence[int]) -> dict[int, tuple[Any,
     """The shape (`_shape`) of each of these entries as stored."""
     labels: dict[int, tuple[Any, ...]] = {}
     hashes: dict[int, dict[str, str]] = {}
-    for start in range(0, len(entry_ids), CHUNK):
-        chunk = entry_ids[start : start + CHUNK]
+    for chunk in chunks(entry_ids, CHUNK):
         for entry_id, classification, ref, first_seen, attributes in conn.execute(
                 select(entries_t.c.id, entries_t.c.classification, entries_t.c.ref, entries_t.c.first_seen, entries_t.c.attributes)
                 .where(entries_t.c.id.in_(chunk))):
@@ -294,21 +294,17 @@ def _current(conn: Connection, entry_ids: Sequence[int]) -> dict[int, tuple[Any,
     return {entry_id: (tuple(sorted(hashes.get(entry_id, {}).items())), *label) for entry_id, label in labels.items()}
 
 
-def _drop(conn: Connection, exchange_id: int, held: dict[str, int]) -> None:
-    keys, entry_ids = list(held), list(held.values())
-    for start in range(0, len(keys), CHUNK):
-        chunk = entry_ids[start : start + CHUNK]
+def _drop(conn: Connection, entry_ids: list[int]) -> None:
+    """Delete these bank entries with their hashes (through the removal log) and source keys."""
+    for chunk in chunks(entry_ids, CHUNK):
         log_removals(conn, hashes_t.c.entry_id.in_(chunk))
         conn.execute(delete(hashes_t).where(hashes_t.c.entry_id.in_(chunk)))
-        conn.execute(delete(exchange_entries_t).where(exchange_entries_t.c.exchange_id == exchange_id,
-                                                      exchange_entries_t.c.source_key.in_(keys[start : start + CHUNK])))
+        conn.execute(delete(exchange_entries_t).where(exchange_entries_t.c.entry_id.in_(chunk)))
         conn.execute(delete(entries_t).where(entries_t.c.id.in_(chunk)))
 
 
 def _add(conn: Connection, exchange_id: int, bank_id: int, items: dict[str, SourceItem]) -> None:
-    keys = list(items)
-    for start in range(0, len(keys), CHUNK):
-        batch = keys[start : start + CHUNK]
+    for batch in chunks(list(items), CHUNK):
         entry_rows: list[EntryRow] = [_entry_row(items[key]) for key in batch]
         hash_rows: list[HashRow] = [(number, signal, value, None) for number, key in enumerate(batch) for signal, value in items[key].hashes.items()]
         if not hash_rows:

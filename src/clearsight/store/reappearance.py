@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select
 from sqlalchemy.sql import Subquery
 
 from clearsight.hashing.bits import PDQ_MATCH_DISTANCE, hamming_distances, hex_to_words
+from clearsight.store.bulk import chunks
 from clearsight.store.lifecycle import REAPPEARED, REMOVED, aware_utc
 from clearsight.store.models import ItemHash, Report, ReportAction, ReportItem
 
@@ -44,13 +44,9 @@ CHUNK = 5_000
 """Values bound in one IN list (a records import adds many thousands of reports at once)."""
 
 
-def _chunks(values: Sequence[Any]) -> list[list[Any]]:
-    return [list(values[lo : lo + CHUNK]) for lo in range(0, len(values), CHUNK)]
-
-
 def _hashes(conn: Connection, report_ids: Sequence[int], signals: Sequence[str]) -> list[tuple[int, str, str]]:
     """(report, signal, value) of the items attached to these reports."""
-    return [(report_id, signal, value) for chunk in _chunks(report_ids) for report_id, signal, value in conn.execute(
+    return [(report_id, signal, value) for chunk in chunks(report_ids, CHUNK) for report_id, signal, value in conn.execute(
         select(report_items_t.c.report_id, hashes_t.c.signal_type, hashes_t.c.value)
         .join(hashes_t, hashes_t.c.item_id == report_items_t.c.item_id)
         .where(report_items_t.c.report_id.in_(chunk), hashes_t.c.signal_type.in_(list(signals))))]
@@ -71,7 +67,7 @@ def _candidates(conn: Connection, new_hashes: list[tuple[int, str, str]]) -> set
         for report_id, kind, value in new_hashes:
             if kind == signal:
                 wanted.setdefault(value, set()).add(report_id)
-        for chunk in _chunks(sorted(wanted)):
+        for chunk in chunks(sorted(wanted), CHUNK):
             rows = conn.execute(select(report_items_t.c.report_id, hashes_t.c.value)
                                 .join(hashes_t, hashes_t.c.item_id == report_items_t.c.item_id)
                                 .join(removed, removed.c.report_id == report_items_t.c.report_id)
