@@ -75,9 +75,10 @@ def _has_case(db: str | None, settings: Settings) -> bool:
 
 
 def _hash(item: Item, settings: Settings) -> None:
-    """The file's digests and PDQ, for the report and the banks' first-seen dates; computed before
-    the provenance readers, which then share the decoded pixels and the PDQ. A picture that cannot
-    be decoded keeps its digests."""
+    """The file's digests and PDQ, for the report and the banks' first-seen dates (read only when one
+    of them is wanted: a large video's digests are a full read); computed before the provenance
+    readers, which then share the decoded pixels and the PDQ. A picture that cannot be decoded
+    keeps its digests."""
     hash_digests(item, settings)
     try:
         hash_perceptual(item, settings)
@@ -152,7 +153,8 @@ def explain_command(
     case = _has_case(db, settings)
     if case and item.result.media_type == "image" and (runs := scan_runs(CameraStore(open_engine(settings.db)), settings.cache_dir)):
         settings = replace(settings, cameras=runs)
-    _hash(item, settings)
+    if case or report is not None:
+        _hash(item, settings)
     stored = verdict_record(explain(item, settings))
     record = public(stored, show_prompts=show_prompts)
     record["links"] = LinkStore(open_engine(settings.db)).links_for(stored) if case else []
