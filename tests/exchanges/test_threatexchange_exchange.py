@@ -62,4 +62,5 @@ def test_a_refused_token_keeps_the_bank_with_the_reason(db: str, threatexchange:
     store = _exchange(db, token="1234567890|wrong")
     result = fetch(store, "TX", Settings(db=db))
     assert result.error is not None and "400" in result.error
+    assert "wrong" not in result.error and "access_token" not in result.error, "the token never reaches the status, the log or the screen"
     assert _bank(db) == set() and store.get("TX").status()["last_error"] == result.error

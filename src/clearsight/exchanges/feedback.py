@@ -14,6 +14,7 @@ from threatexchange.exchanges.clients.ncmec import hash_api
 from threatexchange.exchanges.impl.ncmec_api import NCMECSignalExchangeAPI
 
 from clearsight.errors import reason
+from clearsight.exchanges.redact import redacted
 from clearsight.exchanges.registry import exchange_type
 from clearsight.exchanges.threatexchange_apis import ThreatExchangeApi
 from clearsight.store.exchanges import ExchangeRow, ExchangeStore
@@ -57,9 +58,10 @@ def give(store: ExchangeStore, entry_id: int, verdict: str, actor: str, note: st
         if sender is None:
             result, sent = f"recorded; the {row.api} exchange type takes no feedback here", False
         else:
+            credentials = store.credentials(row.api)
             try:
-                result, sent = sender(row, store.credentials(row.api), key, hashes, verdict), True
+                result, sent = sender(row, credentials, key, hashes, verdict), True
             except Exception as exc:  # noqa: BLE001 - a refusal by the exchange is this feedback's result, kept with it
-                result, sent = f"recorded; sending failed: {type(exc).__name__}: {reason(exc)}", False
+                result, sent = redacted(f"recorded; sending failed: {type(exc).__name__}: {reason(exc)}", credentials), False
     store.feedback_sent(feedback_id, sent, result)
     return {"feedback_id": feedback_id, "entry_id": entry_id, "verdict": verdict, "sent": sent, "result": result}

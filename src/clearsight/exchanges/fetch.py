@@ -19,6 +19,7 @@ from typing import Any
 
 from clearsight.config import Settings
 from clearsight.errors import reason
+from clearsight.exchanges.redact import redacted
 from clearsight.exchanges.registry import exchange_type
 from clearsight.exchanges.source import Page
 from clearsight.store.exchanges import ExchangeRow, ExchangeStore, SourceItem
@@ -47,10 +48,11 @@ def fetch(store: ExchangeStore, name: str, settings: Settings, only_if_due: bool
     row = store.get(name)  # read under the lease: a fetch that ended just before starts from its checkpoint
     result = FetchResult(name, fetched=True)
     kind = exchange_type(row.api)
+    credentials = store.credentials(row.api)
     try:
         whole: dict[str, SourceItem | None] = {}
         last: tuple[dict[str, Any] | None, int | None] = (row.checkpoint, row.checkpoint_ts)
-        for page in _timed(kind.pages(row.config, store.credentials(row.api), None if kind.snapshot else row.checkpoint, settings)):
+        for page in _timed(kind.pages(row.config, credentials, None if kind.snapshot else row.checkpoint, settings)):
             result.pages += 1
             result.items += len(page.changes)
             if kind.snapshot:
@@ -61,7 +63,7 @@ def fetch(store: ExchangeStore, name: str, settings: Settings, only_if_due: bool
         if kind.snapshot:
             result.changed += store.apply(row, whole, last[0], last[1], snapshot=True)
     except Exception as exc:  # noqa: BLE001 - any failure of the source is this exchange's error, recorded, never raised to the scheduler
-        result.error = f"{type(exc).__name__}: {reason(exc)}"
+        result.error = redacted(f"{type(exc).__name__}: {reason(exc)}", credentials)
         log.warning("exchange %s: fetch failed: %s", name, result.error)
     store.finish(name, result.error, up_to_date=result.error is None)
     return result
