@@ -34,11 +34,11 @@ class Quiet:
 
 def scan_here(folder: Path, db: str) -> None:
     """What `clearsight scan FOLDER --db DB` stores, without its worker processes."""
-    scan([str(folder)], Settings(db=db), InProcess(), lambda result: None, Quiet())
+    scan([str(folder)], Settings(db=db), InProcess(), lambda results: None, Quiet())
 
 
 def scan_records(roots: list[Path], settings: Settings) -> tuple[list[dict[str, Any]], ScanSummary]:
     """The records `clearsight scan ROOTS --format jsonl` prints (before bank matching), and the summary."""
     results: list[ItemResult] = []
-    summary = scan([str(root) for root in roots], settings, InProcess(), results.append, Quiet())
+    summary = scan([str(root) for root in roots], settings, InProcess(), results.extend, Quiet())
     return [record(result) for result in results], summary

@@ -8,7 +8,7 @@ import json
 import string
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from clearsight.banks.formats import FORMATS, FormatError, text_stream
@@ -121,6 +121,7 @@ JPEG = image_bytes("JPEG", size=(16, 16))
     st.builds(lambda kind, body: PNG[:33] + _png_chunk(kind, body) + PNG[33:], st.sampled_from([b"tEXt", b"zTXt", b"iTXt", b"eXIf", b"caBX"]),
               st.binary(max_size=200)),
 ))
+@example(data=PNG[:33] + _png_chunk(b"eXIf", b"MM\x00*") + PNG[33:])  # a cut-short EXIF block: struct.error from Pillow's reader
 def test_whole_files(data: bytes) -> None:
     """The scan's and the API's stages on a damaged image: per-item errors only ("internal
     error" means an exception escaped a stage)."""

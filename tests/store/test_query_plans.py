@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from clearsight.store.banks import BankStore, exact_query, index_load_query
+from clearsight.store.banks import QUARANTINED_QUERY, BankStore, exact_query, index_load_query
 from clearsight.store.db import open_engine
 from clearsight.store.records import BankRecord
 
@@ -50,3 +50,14 @@ def test_exact_lookups_search_the_signal_value_index_and_never_scan_the_hashes(s
 def test_an_index_load_reads_hashes_in_id_order_without_sorting_them(store: BankStore) -> None:
     found = plan(store, index_load_query("sha256", 0))
     assert "TEMP B-TREE" not in found and "Sort" not in found, found
+
+
+def test_a_catch_up_reads_only_the_hashes_after_its_last_along_the_primary_key(store: BankStore) -> None:
+    found = plan(store, index_load_query("sha256", 14_990))
+    assert "uq_bank_hashes_signal_value_bank" not in found and "TEMP B-TREE" not in found and "Sort" not in found, found
+    assert "INTEGER PRIMARY KEY" in found or "bank_hashes_pkey" in found, found
+
+
+def test_the_quarantined_entries_are_read_from_their_index_not_from_every_entry(store: BankStore) -> None:
+    found = plan(store, QUARANTINED_QUERY)
+    assert "ix_bank_entries_quarantined" in found, found

@@ -16,7 +16,7 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from clearsight.banks.matcher import MIN_QUALITY, Matcher
+from clearsight.banks.matcher import MIN_QUALITY, Matcher, MatchQuery, MatchReport
 from clearsight.banks.video_match import MATCH_PERCENT
 from clearsight.cameras.manage import with_cameras
 from clearsight.cli.app import DbOption, RecordFormat, TrustOption, app, console
@@ -115,8 +115,13 @@ def run_scan(
         if writer is not None and (only is None or only(result)):
             writer.write(result, extra)
 
-    def emit(result: ItemResult) -> None:
-        report = matcher.match(result.hashes, result.qualities, result.variants.get("pdq"), (result.vpdq or {}).get("hashes"))
+    def emit(results: list[ItemResult]) -> None:
+        reports = matcher.match_many([MatchQuery(result.hashes, result.qualities, result.variants.get("pdq") or {}, (result.vpdq or {}).get("hashes"))
+                                      for result in results])
+        for result, report in zip(results, reports, strict=True):
+            emit_one(result, report)
+
+    def emit_one(result: ItemResult, report: MatchReport) -> None:
         counts["matched a bank"] += bool(report.matches)
         extra = report.record()
         if result.provenance is not None:

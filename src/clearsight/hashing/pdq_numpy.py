@@ -50,16 +50,26 @@ def _then_box(rows: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.nda
     return np.cumsum(deltas[:-1], axis=0).T
 
 
-@lru_cache(maxsize=256)
 def _downsampler(length: int) -> np.ndarray:
     """64 x length: tent-filter (box passes) then decimate one axis of an image `length` pixels long."""
+    return _supported(length)[0]
+
+
+@lru_cache(maxsize=256)
+def _supported(length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_downsampler(length)` with, for each of its 64 rows, where its weights start and stop:
+    sample s averages the first pass's outputs [starts[s], stops[s]), which average the inputs
+    from starts[starts[s]] to stops[stops[s] - 1]. Outside that the weights are exactly zero
+    (the difference array's cumsum leaves rounding residue there, cleared here)."""
     starts, stops = _box_windows(length, _window(length))
-    samples = [int(((index + 0.5) * length) / HASH_SIDE) for index in range(HASH_SIDE)]
+    samples = np.array([int(((index + 0.5) * length) / HASH_SIDE) for index in range(HASH_SIDE)])
     positions = np.arange(length)
     rows = ((positions >= starts[samples, np.newaxis]) & (positions < stops[samples, np.newaxis])) / (stops - starts)[samples, np.newaxis]
     for _ in range(JAROSZ_PASSES - 1):
         rows = _then_box(rows, starts, stops)
-    return np.ascontiguousarray(rows, dtype=np.float32)
+    first, last = starts[starts[samples]], stops[stops[samples] - 1]
+    rows[(positions < first[:, np.newaxis]) | (positions >= last[:, np.newaxis])] = 0.0
+    return np.ascontiguousarray(rows, dtype=np.float32), first, last
 
 
 @lru_cache(maxsize=1)
@@ -88,7 +98,7 @@ def luma_of(pixels: np.ndarray) -> np.ndarray:
     band to float first and multiplying by the weights, without its 12-byte-per-pixel copy
     (a quarter faster on a 3 MP photo)."""
     if pixels.ndim != 3:
-        grey: np.ndarray = pixels.astype(np.float32)
+        grey: np.ndarray = pixels.astype(np.float32, copy=False)
         return grey
     luma: np.ndarray = np.multiply(pixels[:, :, 0], LUMA_WEIGHTS[0], dtype=np.float32)
     term = np.empty_like(luma)
@@ -101,16 +111,25 @@ def luma_of(pixels: np.ndarray) -> np.ndarray:
 def downsampled(bands: Iterable[np.ndarray], rows: int, cols: int) -> np.ndarray | None:
     """The 64x64 image PDQ hashes (tent-filtered and decimated) of a `rows` x `cols` image given
     as consecutive bands of pixel rows, so the image's luma is never held whole; None for images
-    too small to hash."""
+    too small to hash.
+
+    Each of the 64 sampled rows is a weighted sum of the few dozen luma rows under its tent
+    (`_supported`), taken from the band as one vector-matrix product over contiguous rows; the
+    columns are then filtered on that 64-row result alone. A dense product over every pixel
+    (64 multiply-adds each) cost more than a JPEG's decode."""
     if rows < MIN_HASHABLE_DIM or cols < MIN_HASHABLE_DIM:
         return None
-    left, right = _downsampler(rows), _downsampler(cols).T
-    block = np.zeros((HASH_SIDE, HASH_SIDE), dtype=np.float32)
+    weights, first, last = _supported(rows)
+    sampled = np.zeros((HASH_SIDE, cols), dtype=np.float32)
     top = 0
     for band in bands:
         luma = luma_of(band)
-        block += left[:, top : top + luma.shape[0]] @ (luma @ right)
-        top += luma.shape[0]
+        bottom = top + luma.shape[0]
+        for sample in np.flatnonzero((first < bottom) & (last > top)):
+            start, stop = max(first[sample], top), min(last[sample], bottom)
+            sampled[sample] += weights[sample, start:stop] @ luma[start - top : stop - top]
+        top = bottom
+    block: np.ndarray = sampled @ _downsampler(cols).T
     return block
 
 

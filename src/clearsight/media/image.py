@@ -13,13 +13,14 @@ that a hash shared by HMA or NCMEC for an image is the hash computed here for th
    reference and every viewer show);
 4. do not apply the EXIF orientation (the reference hashes the stored pixels), but report it,
    so the PDQ of the upright picture can be matched too.
-Luma is then taken from the decoded rows a band at a time by `hashing.pdq`, exactly as the
-reference weighs it.
+Luma is then taken from the decoded rows a band at a time by `hashing.pdq`, with the reference's
+weights.
 """
 
 from __future__ import annotations
 
 import io
+import struct
 from pathlib import Path
 from typing import BinaryIO
 
@@ -42,7 +43,8 @@ HASHED_MODES = frozenset({"RGB", "RGBA", "L"})
 ORIENTATION = 0x0112
 
 
-DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, UnidentifiedImageError)
+DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, UnidentifiedImageError, struct.error)
+"""What Pillow raises on a damaged file (struct.error from its EXIF reader on a cut-short block)."""
 
 
 def decode_for_hashing(item: Item, limits: Limits) -> tuple[Image.Image, int]:

@@ -9,9 +9,10 @@ once its bytes are checked to be those recorded (`pipeline.verify`; skipped with
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Protocol
@@ -97,24 +98,28 @@ def scan(
     roots: list[str],
     settings: Settings,
     executor: Executor,
-    emit: Callable[[ItemResult], None],
+    emit: Callable[[list[ItemResult]], None],
     progress: ProgressListener,
 ) -> ScanSummary:
-    """Scan the roots into the case database, calling `emit` once per item of the run."""
+    """Scan the roots into the case database, calling `emit` with every item of the run once, in
+    batches (up to COMMIT_EVERY_ITEMS, each after its commit): a caller matching items against
+    banks asks the store once per batch, not once per item."""
     started = time.monotonic()
     store = ScanStore(open_engine(settings.db))
     run_id, resumed = store.open_run(roots)
     summary = ScanSummary(run_id=run_id, resumed=resumed)
 
-    def emit_counted(results: Iterator[ItemResult] | list[ItemResult], reused: bool) -> None:
-        for result in results:
-            summary.by_type[result.media_type] += 1
-            summary.errors += bool(result.errors)
+    def emit_counted(results: Iterable[ItemResult], reused: bool) -> None:
+        stream = iter(results)
+        while batch := list(itertools.islice(stream, COMMIT_EVERY_ITEMS)):
+            for result in batch:
+                summary.by_type[result.media_type] += 1
+                summary.errors += bool(result.errors)
             if reused:
-                summary.reused += 1
+                summary.reused += len(batch)
             else:
-                summary.processed += 1
-            emit(result)
+                summary.processed += len(batch)
+            emit(batch)
 
     entries = _unique_entries(roots)
     progress.start(len(entries), sum(entry.size for _, entry in entries))
@@ -147,8 +152,7 @@ def scan(
     def commit() -> None:
         nonlocal batch, last_commit
         store.save(run_id, batch)
-        for group in batch:
-            emit_counted(group, reused=False)
+        emit_counted(itertools.chain.from_iterable(batch), reused=False)
         batch, last_commit = [], time.monotonic()
 
     try:

@@ -3,7 +3,7 @@
 The same task function as the local engine (one walked file and its archive members) runs as a
 Ray task, so results, and the JSON Lines a scan prints, are the same; the driver still commits
 them to the store. Without an address a local Ray instance is started on this machine's cores
-(or `--workers`). Files go to Ray a few at a time (`BATCH`), submissions are bounded like the
+(or `--workers`). Files go to Ray in batches (`BATCH`), submissions are bounded like the
 local pool's, and when a worker dies its batch is rerun file by file so that only the file that
 kills its worker is reported through `on_crash`. Ray is the optional extra `clearsight[ray]`.
 """
@@ -24,8 +24,10 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-BATCH = 8
-"""Files per Ray task: one file is a few milliseconds of work, about what scheduling a Ray task costs."""
+BATCH = 32
+"""Files per Ray task: scheduling a task and returning its results costs about what a file's work
+does. Measured (3,000 1 MP JPEGs, 2 CPUs, whole command): 26.3 s with 8 files a task, 24.5 s
+with 32, 26.3 s with 64."""
 
 
 def _apply(fn: Callable[[T], R], tasks: list[T]) -> list[R]:
@@ -62,12 +64,16 @@ class RayExecutor:
         self.ray = _ray()
         if not self.ray.is_initialized():
             os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-            options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": "ERROR",
-                                       "runtime_env": {"env_vars": SINGLE_THREADED}}
+            options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False, "logging_level": "ERROR"}
             if address:
                 _check_reachable(address)
                 options["address"] = address
+                options["runtime_env"] = {"env_vars": SINGLE_THREADED}
             else:
+                # A local instance's workers inherit this process's environment. A runtime_env
+                # would start Ray's runtime-env agent: 1.9 s more before the first result.
+                for name, value in SINGLE_THREADED.items():
+                    os.environ.setdefault(name, value)
                 options["num_cpus"] = workers or os.cpu_count() or 1
             try:
                 self.ray.init(**options)

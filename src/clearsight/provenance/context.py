@@ -10,6 +10,7 @@ reported as unreadable evidence instead of being passed on.
 from __future__ import annotations
 
 import io
+import struct
 import zlib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -38,7 +39,7 @@ EXIF_TAGS = {
 }
 EXIF_SUB_TAGS = {0x9286: "UserComment", 0x927C: "MakerNote"}
 _BINARY_INFO = {"exif", "icc_profile", "xmp", "photoshop", "adobe", "jfif", "dpi", "transparency", "gamma", "chromaticity"}
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, UnidentifiedImageError, KeyError, TypeError, IndexError, MemoryError, zlib.error)
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, UnidentifiedImageError, KeyError, TypeError, IndexError, MemoryError, zlib.error, struct.error)
 
 UINT8 = npt.NDArray[np.uint8]
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, cast
 
+import numpy as np
 from PIL import JpegPresets
 
 from clearsight.provenance import evidence
@@ -76,17 +77,21 @@ def ijg_quality(quantisation: dict[int, tuple[int, ...]]) -> int | None:
     return None
 
 
+_NEAREST = np.array([[_IJG[(quality, False)][0], _IJG[(quality, False)][1]] for quality in range(1, 101)], dtype=np.int32)
+"""Quality 1-100's (luma, chroma) tables without the baseline cap, one row per quality: the
+distance to every quality is one array operation (the same sums in Python took 5 ms of every
+JPEG scanned)."""
+
+
 def nearest_ijg_quality(quantisation: dict[int, tuple[int, ...]]) -> int | None:
-    """The IJG quality whose tables are closest to the file's (summed absolute difference)."""
+    """The IJG quality whose tables are closest to the file's (summed absolute difference; the
+    lowest quality of a tie)."""
     if 0 not in quantisation:
         return None
-
-    def distance(quality: int) -> int:
-        luma, chroma = _IJG[(quality, False)]
-        total = sum(abs(a - b) for a, b in zip(quantisation[0], luma, strict=True))
-        return total + (sum(abs(a - b) for a, b in zip(quantisation[1], chroma, strict=True)) if 1 in quantisation else 0)
-
-    return min(range(1, 101), key=distance)
+    distance = np.abs(_NEAREST[:, 0] - np.asarray(quantisation[0])).sum(axis=1)
+    if 1 in quantisation:
+        distance += np.abs(_NEAREST[:, 1] - np.asarray(quantisation[1])).sum(axis=1)
+    return int(np.argmin(distance)) + 1
 
 
 def photoshop_preset(quantisation: dict[int, tuple[int, ...]]) -> str | None:
