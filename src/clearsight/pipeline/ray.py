@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from clearsight.errors import ClearsightError
 from clearsight.pipeline.executor import WORKER_DIED, raised
-from clearsight.pipeline.local import SINGLE_THREADED, TASKS_PER_WORKER, within_budget
+from clearsight.pipeline.local import SINGLE_THREADED, TASKS_PER_WORKER, single_threaded_children, within_budget
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -72,8 +72,7 @@ class RayExecutor:
             else:
                 # A local instance's workers inherit this process's environment. A runtime_env
                 # would start Ray's runtime-env agent: 1.9 s more before the first result.
-                for name, value in SINGLE_THREADED.items():
-                    os.environ.setdefault(name, value)
+                single_threaded_children()
                 options["num_cpus"] = workers or os.cpu_count() or 1
             try:
                 self.ray.init(**options)

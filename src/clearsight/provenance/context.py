@@ -10,7 +10,6 @@ reported as unreadable evidence instead of being passed on.
 from __future__ import annotations
 
 import io
-import struct
 import zlib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,12 +17,12 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from clearsight.config import Settings
 from clearsight.errors import ItemError, reason
 from clearsight.item import Item
-from clearsight.media.image import check_decodable
+from clearsight.media.image import DECODE_ERRORS, check_decodable
 from clearsight.media.png_chunks import trailing_metadata
 from clearsight.provenance.evidence import Evidence, unreadable
 
@@ -39,7 +38,8 @@ EXIF_TAGS = {
 }
 EXIF_SUB_TAGS = {0x9286: "UserComment", 0x927C: "MakerNote"}
 _BINARY_INFO = {"exif", "icc_profile", "xmp", "photoshop", "adobe", "jfif", "dpi", "transparency", "gamma", "chromaticity"}
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, UnidentifiedImageError, KeyError, TypeError, IndexError, MemoryError, zlib.error, struct.error)
+_DECODE_ERRORS = (*DECODE_ERRORS, KeyError, TypeError, IndexError, MemoryError, zlib.error)
+"""Pillow's decode errors, and what its metadata and pixel readers raise on a damaged file besides."""
 
 UINT8 = npt.NDArray[np.uint8]
 

@@ -108,6 +108,10 @@ class Bank(Base):
     """API tokens whose additions keep their labels here; anyone else's are `unvetted`."""
 
 
+_QUARANTINED = text("quarantined_at IS NOT NULL")
+"""The rows of `ix_bank_entries_quarantined`, a partial index on both databases."""
+
+
 class BankEntry(Base):
     """One known item of a bank: its labels, and (in `bank_hashes`) every hash it is known by."""
 
@@ -131,8 +135,7 @@ class BankEntry(Base):
     quarantine_matches: Mapped[int | None] = mapped_column(Integer)
     """Its matches in the hour that tripped the quarantine."""
 
-    __table_args__ = (Index("ix_bank_entries_quarantined", "quarantined_at", sqlite_where=text("quarantined_at IS NOT NULL"),
-                            postgresql_where=text("quarantined_at IS NOT NULL")),)
+    __table_args__ = (Index("ix_bank_entries_quarantined", "quarantined_at", sqlite_where=_QUARANTINED, postgresql_where=_QUARANTINED),)
     """Only the few quarantined entries: a matcher reads them at every refresh (four times a second),
     which without it read all of a million-entry bank each time."""
 

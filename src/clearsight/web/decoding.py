@@ -22,7 +22,7 @@ from functools import partial
 from clearsight.config import Settings
 from clearsight.item import ItemResult
 from clearsight.pipeline.executor import WORKER_DIED
-from clearsight.pipeline.local import SINGLE_THREADED, overtime, run_within, start_worker
+from clearsight.pipeline.local import overtime, run_within, single_threaded_children, start_worker
 from clearsight.pipeline.process import process_bytes
 
 DECODE_WORKERS = 2
@@ -35,8 +35,7 @@ _lock = threading.Lock()
 def _pool(memory_bytes: int | None) -> ProcessPoolExecutor:
     with _lock:
         if memory_bytes not in _pools:
-            for name, value in SINGLE_THREADED.items():
-                os.environ.setdefault(name, value)
+            single_threaded_children()
             _pools[memory_bytes] = ProcessPoolExecutor(min(DECODE_WORKERS, os.cpu_count() or 1), mp_context=multiprocessing.get_context("forkserver"),
                                                        initializer=start_worker, initargs=(memory_bytes,))
         return _pools[memory_bytes]
